@@ -1,0 +1,16 @@
+using Interconnect.Ledger.Signing;
+using Interconnect.Storage;
+
+namespace Interconnect.Grains.Runtime;
+
+/// <summary>What every grain of one administration's node shares: who we are, our key, storage, log and clock.</summary>
+/// <param name="AdministrationId">This administration's id (the origin of every entry we sign).</param>
+/// <param name="Signer">The current signing key.</param>
+/// <param name="Store">The node's storage.</param>
+/// <param name="Log">The node's Merkle log over the entries it originates.</param>
+/// <param name="Time">The clock.</param>
+public sealed record AdministrationContext(string AdministrationId, ISigner Signer, INodeStore Store, NodeLog Log, TimeProvider Time)
+{
+    /// <summary>How many times a command is re-decided after a concurrent append before giving up.</summary>
+    public int MaxConflictRetries { get; init; } = 8;
+}

@@ -1,0 +1,149 @@
+using Interconnect.Ledger;
+using Interconnect.Ledger.Chains;
+using Interconnect.Ledger.Disclosure;
+using Interconnect.Ledger.Entries;
+using Interconnect.Storage;
+
+namespace Interconnect.Grains.Runtime;
+
+/// <summary>One change a command makes: the entry type and its fields (all strings).</summary>
+public sealed record LedgerChange(string EntryType, IReadOnlyDictionary<string, string> Fields);
+
+/// <summary>
+/// A grain whose state is the fold of its signed, hash-chained ledger. Commands decide a change from
+/// the current state; the change is signed and appended with the expected sequence, so a concurrent
+/// writer (another replica) makes the append fail, the grain reloads, decides again, and retries a
+/// bounded number of times. State changes only after the append is durable.
+/// </summary>
+/// <typeparam name="TState">Immutable state record.</typeparam>
+public abstract class EntityGrain<TState>(AdministrationContext administration) : Grain
+    where TState : class
+{
+    private const int PageSize = 500;
+    private EntryBody? _head;
+
+    /// <summary>The administration this node belongs to.</summary>
+    protected AdministrationContext Administration { get; } = administration ?? throw new ArgumentNullException(nameof(administration));
+
+    /// <summary>The ledger entity kind of this grain (e.g. "aeo-operator").</summary>
+    protected abstract string Kind { get; }
+
+    /// <summary>The state of an entity with no entries.</summary>
+    protected abstract TState Initial { get; }
+
+    /// <summary>The current state (the fold of every entry).</summary>
+    protected TState State { get; private set; } = null!;
+
+    /// <summary>Sequence of the last entry; 0 for a new entity.</summary>
+    protected ulong Sequence => _head?.Sequence ?? 0;
+
+    /// <summary>The entity this grain keeps.</summary>
+    protected EntityKey Entity => new(Administration.AdministrationId, Kind, Key);
+
+    /// <summary>Folds one entry into the state. Pure.</summary>
+    protected abstract TState Apply(TState state, DisclosedEntry entry);
+
+    /// <summary>Throws <see cref="InvalidCommandException"/> when the key is out of format for this kind.</summary>
+    protected abstract void ValidateKey(string key);
+
+    /// <inheritdoc />
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        ValidateKey(Key);
+        await ReloadAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Entries of this entity from <paramref name="fromSequence"/>, as stored (all fields).</summary>
+    public Task<IReadOnlyList<DisclosedEntry>> ReadEntriesAsync(ulong fromSequence, int maxCount) =>
+        Administration.Store.Entities.ReadAsync(Entity, Math.Max(1, fromSequence), Math.Clamp(maxCount, 1, 1000));
+
+    /// <summary>
+    /// Decides a change from the current state, signs and appends it, and folds it in. The decision
+    /// throws <see cref="DomainRuleException"/> or <see cref="InvalidCommandException"/> to refuse.
+    /// </summary>
+    protected async Task<TState> CommitAsync(Func<TState, LedgerChange> decide, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(decide);
+        for (var attempt = 0; ; attempt++)
+        {
+            var change = decide(State);
+            var entry = Sign(change);
+            try
+            {
+                await Administration.Store.Entities.AppendAsync(Entity, Sequence, [entry], cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConcurrencyConflictException e)
+            {
+                if (attempt >= Administration.MaxConflictRetries)
+                {
+                    throw new GrainConcurrencyException(
+                        $"{Entity} kept changing concurrently; gave up after {attempt + 1} attempts. Nothing was applied; try again.", e);
+                }
+
+                await ReloadAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            State = Apply(State, entry);
+            _head = entry.Entry.Body;
+            await Administration.Log.RecordAsync(Entity, [entry.Entry], cancellationToken).ConfigureAwait(false);
+            return State;
+        }
+    }
+
+    private DisclosedEntry Sign(LedgerChange change)
+    {
+        SealedPayload payload;
+        try
+        {
+            payload = SealedPayload.Seal(change.Fields);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidCommandException(e.ParamName ?? string.Empty, e.Message);
+        }
+
+        // Time never goes backwards within a chain, even if this replica's clock is behind another's.
+        var now = EntryBody.TruncateToMicros(Administration.Time.GetUtcNow());
+        if (_head is not null && now < _head.Timestamp)
+        {
+            now = _head.Timestamp;
+        }
+
+        var signer = Administration.Signer;
+        var body = new EntryBody(
+            Administration.AdministrationId, Kind, Key, Sequence + 1, _head?.Hash ?? Hash256.Zero,
+            now, change.EntryType, payload.Commitments, signer.KeyId, signer.Algorithm);
+        return new DisclosedEntry(LedgerEntry.Sign(body, signer), payload.Fields);
+    }
+
+    private async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        var state = Initial;
+        EntryBody? head = null;
+        while (true)
+        {
+            var page = await Administration.Store.Entities.ReadAsync(Entity, (head?.Sequence ?? 0) + 1, PageSize, cancellationToken).ConfigureAwait(false);
+            foreach (var entry in page)
+            {
+                // Our own storage is checked too: a broken chain is an incident, never repaired silently.
+                var problem = ChainVerifier.VerifyLink(head, entry.Entry.Body)?.Describe() ?? entry.VerifyFields()?.Describe();
+                if (problem is not null)
+                {
+                    throw new StorageException($"The stored ledger of {Entity} is broken: {problem}");
+                }
+
+                state = Apply(state, entry);
+                head = entry.Entry.Body;
+            }
+
+            if (page.Count < PageSize)
+            {
+                break;
+            }
+        }
+
+        State = state;
+        _head = head;
+    }
+}
