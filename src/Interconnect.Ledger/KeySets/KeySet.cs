@@ -124,6 +124,12 @@ public sealed class KeySet : IKeyResolver
             return new KeySetFault.Chain(linkFault);
         }
 
+        // A default (never initialized) field array would throw inside VerifyFields; it discloses nothing.
+        if (disclosed.Fields.IsDefault)
+        {
+            disclosed = disclosed with { Fields = [] };
+        }
+
         if (disclosed.VerifyFields() is { } disclosureFault)
         {
             return new KeySetFault.FieldsDoNotVerify(body.Sequence, disclosureFault);

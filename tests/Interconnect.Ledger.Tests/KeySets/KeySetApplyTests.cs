@@ -192,6 +192,21 @@ public sealed class KeySetApplyTests : IDisposable
     }
 
     [Fact]
+    public void Apply_EntryWithUninitializedFieldArray_IsRefusedWithoutThrowing()
+    {
+        // Arrange
+        var keys = Started();
+        var honest = Event(keys.Head, new KeyEvent.Added(_second.PublicKey), _first, At(9));
+
+        // Act
+        var fault = keys.Apply(honest with { Fields = default });
+
+        // Assert
+        Assert.IsType<KeySetFault.MalformedField>(fault);
+        Assert.Single(keys.Keys);
+    }
+
+    [Fact]
     public void Apply_ReAddingKnownKey_IsRefusedAsDuplicate()
     {
         // Arrange
