@@ -1,0 +1,117 @@
+using Interconnect.Ledger.KeySets;
+using Interconnect.Ledger.Signing;
+using static Interconnect.Ledger.Tests.KeySets.KeySetScenario;
+
+namespace Interconnect.Ledger.Tests.KeySets;
+
+/// <summary>The owning administration writes only events its partners will accept.</summary>
+public sealed class KeySetAuthorTests
+{
+    [Fact]
+    public void Genesis_WritesSelfSignedKeyAddedWithExactFieldValues()
+    {
+        // Arrange
+        using var first = EcdsaP256Signer.Generate();
+        var author = new KeySetAuthor(France);
+
+        // Act
+        var genesis = author.Genesis(first, At(8));
+
+        // Assert
+        var body = genesis.Entry.Body;
+        Assert.Equal((France, KeySetFormat.EntityKind, France, 1UL), (body.Origin, body.EntityKind, body.EntityId, body.Sequence));
+        Assert.Equal(KeySetFormat.KeyAdded, body.EntryType);
+        Assert.Equal(first.KeyId, body.KeyId);
+        Assert.Equal("1", genesis[KeySetFormat.AlgorithmField]);
+        Assert.Equal(first.KeyId, genesis[KeySetFormat.KeyIdField]);
+        Assert.Equal(Convert.ToBase64String(first.PublicKey.SubjectPublicKeyInfo), genesis[KeySetFormat.PublicKeyField]);
+        Assert.Empty(genesis.WithheldFieldNames);
+        Assert.Equal(new TrustAnchor.GenesisKey(France, first.KeyId), author.Anchor);
+    }
+
+    [Fact]
+    public void Revoke_WritesEffectiveAtInMicrosecondUtcForm()
+    {
+        // Arrange
+        using var first = EcdsaP256Signer.Generate();
+        var author = new KeySetAuthor(France);
+        author.Genesis(first, At(8));
+
+        // Act
+        var revocation = author.Revoke(first, first.KeyId, At(10).AddTicks(12_340), "retired", At(11));
+
+        // Assert
+        Assert.Equal("2026-11-20T10:00:00.001234Z", revocation[KeySetFormat.EffectiveAtField]);
+        Assert.Equal(first.KeyId, revocation[KeySetFormat.KeyIdField]);
+        Assert.Equal("retired", revocation[KeySetFormat.ReasonField]);
+        Assert.Equal(2UL, revocation.Entry.Body.Sequence);
+    }
+
+    [Fact]
+    public void Rotate_WithKeyAlreadyRotatedOut_ThrowsAndWritesNothing()
+    {
+        // Arrange
+        using var first = EcdsaP256Signer.Generate();
+        using var second = EcdsaP256Signer.Generate();
+        using var third = EcdsaP256Signer.Generate();
+        var author = new KeySetAuthor(France);
+        author.Genesis(first, At(8));
+        var rotation = author.Rotate(first, second.PublicKey, At(9));
+
+        // Act
+        var error = Assert.Throws<InvalidOperationException>(() => author.Rotate(first, third.PublicKey, At(10)));
+
+        // Assert
+        Assert.Contains("rotated at 2026-11-20T09:00:00.000000Z", error.Message, StringComparison.Ordinal);
+        Assert.Equal(rotation.Entry.Hash, author.KeySet!.Head!.Hash);
+    }
+
+    [Fact]
+    public void AddKey_BeforeGenesis_Throws()
+    {
+        // Arrange
+        using var first = EcdsaP256Signer.Generate();
+        var author = new KeySetAuthor(France);
+
+        // Act
+        var act = () => author.AddKey(first, first.PublicKey, At(8));
+
+        // Assert
+        Assert.Throws<InvalidOperationException>(act);
+    }
+
+    [Fact]
+    public void Continue_FromLoadedSet_ChainsOntoItsHead()
+    {
+        // Arrange
+        using var first = EcdsaP256Signer.Generate();
+        using var second = EcdsaP256Signer.Generate();
+        var original = new KeySetAuthor(France);
+        var genesis = original.Genesis(first, At(8));
+        var loaded = KeySet.Load(original.Anchor!, [genesis]).KeySet;
+
+        // Act
+        var added = KeySetAuthor.Continue(loaded).AddKey(first, second.PublicKey, At(9));
+
+        // Assert
+        Assert.Equal(2UL, added.Entry.Body.Sequence);
+        Assert.Equal(genesis.Entry.Hash, added.Entry.Body.PreviousHash);
+        Assert.Null(loaded.Apply(added));
+    }
+
+    [Fact]
+    public void FormatTime_RoundTripsThroughTryParseTime()
+    {
+        // Arrange
+        var time = At(23, 59).AddTicks(9_999_990);
+
+        // Act
+        var text = KeySetFormat.FormatTime(time);
+        var parsed = KeySetFormat.TryParseTime(text, out var back);
+
+        // Assert
+        Assert.Equal("2026-11-20T23:59:00.999999Z", text);
+        Assert.True(parsed);
+        Assert.Equal(time, back);
+    }
+}
