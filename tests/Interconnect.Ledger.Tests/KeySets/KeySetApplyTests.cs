@@ -143,7 +143,7 @@ public sealed class KeySetApplyTests : IDisposable
         // Arrange
         var keys = Started();
         var honest = Event(keys.Head, new KeyEvent.Added(_second.PublicKey), _first, At(9));
-        var forged = new DisclosedEntry(new Entries.LedgerEntry(honest.Entry.Body, _stranger.Sign(honest.Entry.Body.SigningInput)), honest.Fields);
+        var forged = new DisclosedEntry(new Interconnect.Ledger.Entries.LedgerEntry(honest.Entry.Body, _stranger.Sign(honest.Entry.Body.SigningInput)), honest.Fields);
 
         // Act
         var fault = keys.Apply(forged);
