@@ -66,6 +66,37 @@ internal static class LedgerBenchmark
             }
         });
 
+        // Where the time goes: each stage of the pipeline alone.
+        var sealOnly = Measure.For("  stage: seal payload (6 fields)", Math.Min(seconds, 1), 64, () =>
+        {
+            for (var i = 0; i < 64; i++)
+            {
+                SealedPayload.Seal(AeoFields);
+            }
+        });
+        var sealedOnce = SealedPayload.Seal(AeoFields);
+        var bodyOnly = Measure.For("  stage: build body + hash", Math.Min(seconds, 1), 64, () =>
+        {
+            for (var i = 0; i < 64; i++)
+            {
+                _ = new EntryBody("NL", "aeo-operator", "NLAEOF0000123", 5, sample.Entry.Hash, start, "aeo.certified", sealedOnce.Commitments, signer.KeyId, signer.Algorithm);
+            }
+        });
+        var signOnly = Measure.For("  stage: sign via ISigner", Math.Min(seconds, 1), 64, () =>
+        {
+            for (var i = 0; i < 64; i++)
+            {
+                signer.Sign(input);
+            }
+        });
+        var merkleOnly = Measure.For("  stage: Merkle append", Math.Min(seconds, 1), 1024, () =>
+        {
+            for (var i = 0; i < 1024; i++)
+            {
+                log.AppendEntry(sample.Entry.Hash);
+            }
+        });
+
         // Verification of received entries: chain link, signature, every disclosed field, and the
         // entry's inclusion proof against the signed checkpoint's root.
         var received = BuildChain(signer, 2048, start);
@@ -124,6 +155,10 @@ internal static class LedgerBenchmark
         Console.WriteLine(rawSign);
         Console.WriteLine(rawVerify);
         Console.WriteLine(signAppend);
+        Console.WriteLine(sealOnly);
+        Console.WriteLine(bodyOnly);
+        Console.WriteLine(signOnly);
+        Console.WriteLine(merkleOnly);
         Console.WriteLine(verify);
         Console.WriteLine(inclusion);
         Console.WriteLine(longRun);

@@ -25,7 +25,11 @@ public sealed class SealedPayload
     public static SealedPayload Seal(IEnumerable<KeyValuePair<string, string>> values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        return FromSalted(values.Select(v => new DisclosedField(v.Key, v.Value ?? string.Empty, FieldDigest.NewSalt())));
+        // One call to the secure random source for all salts: it dominates sealing otherwise.
+        var list = values as IReadOnlyCollection<KeyValuePair<string, string>> ?? values.ToList();
+        var salts = System.Security.Cryptography.RandomNumberGenerator.GetBytes(list.Count * FieldDigest.SaltLength);
+        var i = 0;
+        return FromSalted(list.Select(v => new DisclosedField(v.Key, v.Value ?? string.Empty, salts.AsSpan(FieldDigest.SaltLength * i++, FieldDigest.SaltLength).ToArray())));
     }
 
     /// <summary>Rebuilds a sealed payload from stored fields and salts (validated the same way).</summary>
