@@ -118,13 +118,14 @@ public sealed class MerkleLog
         while (hi - lo > 1)
         {
             var split = LargestPowerOfTwoBelow(hi - lo);
-            path[--next] = leafIndex < lo + split ? RangeHash(lo + split, hi) : RangeHash(lo, lo + split);
             if (leafIndex < lo + split)
             {
+                path[--next] = RangeHash(lo + split, hi);
                 hi = lo + split;
             }
             else
             {
+                path[--next] = RangeHash(lo, lo + split);
                 lo += split;
             }
         }
