@@ -1,0 +1,198 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using Interconnect.Ledger;
+using Interconnect.Ledger.Disclosure;
+using Interconnect.Ledger.Entries;
+
+namespace Interconnect.Storage.AzureTable;
+
+/// <summary>
+/// Entity ledgers in one table. Each entity is one partition: its entries as rows keyed by the
+/// zero-padded sequence, and a head row (LastSequence, LastHash, LoggedThrough). An append is one
+/// entity-group transaction that inserts the entry rows and replaces the head under If-Match (or
+/// inserts it for a new entity), so of two writers at the same sequence exactly one succeeds: the
+/// other fails on the head's ETag, and, independently, on inserting an entry row that exists.
+/// </summary>
+internal sealed class AzureEntityLedgerStore(TableService service, string table) : IEntityLedgerStore
+{
+    /// <inheritdoc />
+    public async Task<EntityHead?> GetHeadAsync(EntityKey entity, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        return (await ReadHeadAsync(entity, cancellationToken).ConfigureAwait(false))?.Head;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<DisclosedEntry>> ReadAsync(EntityKey entity, ulong fromSequence, int maxCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        StoreInputRules.CheckMaxCount(maxCount);
+        var partition = TableKeys.EntityPartition(entity);
+        var filter = $"PartitionKey eq {TableKeys.Literal(partition)} and RowKey ge {TableKeys.Literal(TableKeys.SequenceRow(Math.Max(1, fromSequence)))}"
+            + $" and RowKey le {TableKeys.Literal(TableKeys.LastSequenceRow)}";
+        var entries = new List<DisclosedEntry>();
+        await foreach (var row in service.QueryAsync(table, filter, maxCount, cancellationToken).ConfigureAwait(false))
+        {
+            entries.Add(StoredEntry.Read(row));
+        }
+
+        return entries;
+    }
+
+    /// <inheritdoc />
+    public async Task<EntityHead> AppendAsync(EntityKey entity, ulong expectedLastSequence, IReadOnlyList<DisclosedEntry> entries, CancellationToken cancellationToken = default)
+    {
+        StoreInputRules.CheckEntityAppend(entity, expectedLastSequence, entries);
+        var partition = TableKeys.EntityPartition(entity);
+        var stored = await ReadHeadAsync(entity, cancellationToken).ConfigureAwait(false);
+        var actual = stored?.Head.LastSequence ?? 0;
+        if (actual != expectedLastSequence)
+        {
+            throw Conflict(entity, actual, expectedLastSequence);
+        }
+
+        if (stored is not null)
+        {
+            StoreInputRules.CheckLink(entity, stored.Value.Head.LastHash, entries[0]);
+        }
+
+        var last = entries[^1].Entry;
+        var head = new EntityHead(last.Body.Sequence, last.Hash, stored?.Head.LoggedThrough ?? 0);
+        var batch = new TableBatch(service.Account, table);
+        foreach (var entry in entries)
+        {
+            batch.Insert(StoredEntry.Row(partition, entry));
+        }
+
+        var headRow = HeadRow(partition, entity, head);
+        if (stored is null)
+        {
+            batch.Insert(headRow);
+        }
+        else
+        {
+            batch.Replace(partition, TableKeys.HeadRow, stored.Value.ETag, headRow);
+        }
+
+        var response = await service.SendAsync(batch.ToRequest(), cancellationToken).ConfigureAwait(false);
+        if (response.IsSuccess)
+        {
+            return head;
+        }
+
+        if (response.IsConflict || response.Status == HttpStatusCode.NotFound)
+        {
+            // After a retry the first attempt may have been applied with its answer lost; then the
+            // "conflict" is with ourselves, which the stored head shows.
+            var now = await ReadHeadAsync(entity, cancellationToken).ConfigureAwait(false);
+            if (response.WasRetried && now is { } current && current.Head.LastSequence == head.LastSequence && current.Head.LastHash == head.LastHash)
+            {
+                return current.Head;
+            }
+
+            throw Conflict(entity, now?.Head.LastSequence ?? 0, expectedLastSequence);
+        }
+
+        throw response.ToException($"Appending to {entity}");
+    }
+
+    /// <inheritdoc />
+    public async Task MarkLoggedAsync(EntityKey entity, ulong sequence, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        var partition = TableKeys.EntityPartition(entity);
+
+        // A monotonic maximum: on a lost race, read again and only ever raise the mark.
+        while (true)
+        {
+            var stored = await ReadHeadAsync(entity, cancellationToken).ConfigureAwait(false)
+                ?? throw new ArgumentException($"{entity} has no entries; nothing can be marked logged.", nameof(entity));
+            var head = stored.Head;
+            if (sequence > head.LastSequence)
+            {
+                throw new ArgumentException($"{entity} ends at sequence {head.LastSequence}; {sequence} cannot be marked logged.", nameof(sequence));
+            }
+
+            if (sequence <= head.LoggedThrough)
+            {
+                return;
+            }
+
+            var row = HeadRow(partition, entity, head with { LoggedThrough = sequence });
+            var response = await service.SendAsync(
+                new TableRequest(HttpMethod.Put, TableKeys.EntityResource(table, partition, TableKeys.HeadRow), row, IfMatch: stored.ETag),
+                cancellationToken).ConfigureAwait(false);
+            if (response.IsSuccess)
+            {
+                return;
+            }
+
+            if (!response.IsConflict)
+            {
+                throw response.ToException($"Marking {entity} logged through {sequence}");
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<EntityKey> FindUnloggedAsync(string origin, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        Identifier.Require(origin, "origin administration");
+        var (from, to) = TableKeys.EntityPartitionRange(origin, null);
+
+        // Entities cannot compare two properties in a filter, so the head row carries Unlogged.
+        var filter = $"PartitionKey ge {TableKeys.Literal(from)} and PartitionKey lt {TableKeys.Literal(to)}"
+            + $" and RowKey eq {TableKeys.Literal(TableKeys.HeadRow)} and Unlogged eq true";
+        await foreach (var row in service.QueryAsync(table, filter, long.MaxValue, cancellationToken).ConfigureAwait(false))
+        {
+            yield return TableKeys.ParseEntityPartition(row.PartitionKey);
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<EntityKey> ListAsync(string origin, string kind, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        Identifier.Require(origin, "origin administration");
+        Identifier.Require(kind, "entity kind");
+        var (from, to) = TableKeys.EntityPartitionRange(origin, kind);
+        var filter = $"PartitionKey ge {TableKeys.Literal(from)} and PartitionKey lt {TableKeys.Literal(to)} and RowKey eq {TableKeys.Literal(TableKeys.HeadRow)}";
+        await foreach (var row in service.QueryAsync(table, filter, long.MaxValue, cancellationToken).ConfigureAwait(false))
+        {
+            yield return TableKeys.ParseEntityPartition(row.PartitionKey);
+        }
+    }
+
+    private async Task<(EntityHead Head, string ETag)?> ReadHeadAsync(EntityKey entity, CancellationToken cancellationToken)
+    {
+        var found = await service.GetAsync(table, TableKeys.EntityPartition(entity), TableKeys.HeadRow, cancellationToken).ConfigureAwait(false);
+        if (found is not { } stored)
+        {
+            return null;
+        }
+
+        var row = stored.Row;
+        if (!Hash256.TryFromHex(row.String("LastHash"), out var lastHash))
+        {
+            throw new StorageException($"The head of {entity} holds a malformed LastHash.");
+        }
+
+        return (new EntityHead(row.UInt64("LastSequence"), lastHash, row.UInt64("LoggedThrough")), stored.ETag);
+    }
+
+    private static byte[] HeadRow(string partition, EntityKey entity, EntityHead head)
+    {
+        using var writer = new TableRowWriter(partition, TableKeys.HeadRow);
+        return writer
+            .String("Origin", entity.Origin)
+            .String("Kind", entity.Kind)
+            .String("EntityId", entity.Id)
+            .UInt64("LastSequence", head.LastSequence)
+            .String("LastHash", head.LastHash.ToString())
+            .UInt64("LoggedThrough", head.LoggedThrough)
+            .Boolean("Unlogged", head.LoggedThrough < head.LastSequence)
+            .ToArray();
+    }
+
+    private static ConcurrencyConflictException Conflict(EntityKey entity, ulong actual, ulong expected) =>
+        new($"{entity} ends at sequence {actual}, not {expected}; another writer appended first.");
+}

@@ -1,0 +1,204 @@
+using System.Net;
+using Interconnect.Ledger;
+
+namespace Interconnect.Storage.AzureTable;
+
+/// <summary>
+/// The node's Merkle log in one table. Partition "log" holds the leaves (RowKey "L" + zero-padded
+/// index), the hash index (RowKey "H" + entry hash) and the size row; partition "checkpoint" holds
+/// checkpoints keyed so the newest sorts first.
+/// </summary>
+/// <remarks>
+/// The hash index lives in the leaves' partition and is written in the same entity-group
+/// transaction as the leaves and the size row. So there is no window in which a leaf exists
+/// without its index row (no crash between two writes to recover from, no fallback scan): a
+/// crash either applied the whole append or none of it. The price is two rows per leaf, hence
+/// <see cref="StorageLimits.MaxLeavesPerAppend"/> = 49 leaves per append, and one partition's
+/// throughput for the log, which a node's own entry rate stays far below. The index also lets
+/// the store refuse an entry hash that is already logged, inside the same transaction.
+/// </remarks>
+internal sealed class AzureMerkleLogStore(TableService service, string table) : IMerkleLogStore
+{
+    private const string LogPartition = "log";
+    private const string CheckpointPartition = "checkpoint";
+    private const string SizeRow = "size";
+
+    /// <inheritdoc />
+    public async Task<long> GetSizeAsync(CancellationToken cancellationToken = default) =>
+        (await ReadSizeAsync(cancellationToken).ConfigureAwait(false))?.Size ?? 0;
+
+    /// <inheritdoc />
+    public async Task AppendAsync(long expectedSize, IReadOnlyList<LogLeaf> leaves, CancellationToken cancellationToken = default)
+    {
+        StoreInputRules.CheckLogAppend(expectedSize, leaves);
+        var stored = await ReadSizeAsync(cancellationToken).ConfigureAwait(false);
+        var actual = stored?.Size ?? 0;
+        if (actual != expectedSize)
+        {
+            throw Conflict(actual, expectedSize);
+        }
+
+        var newSize = expectedSize + leaves.Count;
+        var batch = new TableBatch(service.Account, table);
+
+        // The size row goes first: a stale ETag is reported as 412 before any row-exists 409.
+        var sizeRow = SizeRowBody(newSize);
+        if (stored is null)
+        {
+            batch.Insert(sizeRow);
+        }
+        else
+        {
+            batch.Replace(LogPartition, SizeRow, stored.Value.ETag, sizeRow);
+        }
+
+        foreach (var leaf in leaves)
+        {
+            batch.Insert(LeafRow(TableKeys.LeafRow(leaf.Index), leaf));
+            batch.Insert(LeafRow(TableKeys.HashRow(leaf.EntryHash), leaf));
+        }
+
+        var response = await service.SendAsync(batch.ToRequest(), cancellationToken).ConfigureAwait(false);
+        if (response.IsSuccess)
+        {
+            return;
+        }
+
+        if (!response.IsConflict)
+        {
+            throw response.ToException("Appending to the Merkle log");
+        }
+
+        var now = (await ReadSizeAsync(cancellationToken).ConfigureAwait(false))?.Size ?? 0;
+        if (now != expectedSize)
+        {
+            var last = leaves[^1];
+            if (response.WasRetried && now >= newSize && await FindAsync(last.EntryHash, cancellationToken).ConfigureAwait(false) is { } found && found.Index == last.Index)
+            {
+                return;
+            }
+
+            throw Conflict(now, expectedSize);
+        }
+
+        // The size did not move, so the failed insert was a hash index row: the entry is already logged.
+        foreach (var leaf in leaves)
+        {
+            if (await FindAsync(leaf.EntryHash, cancellationToken).ConfigureAwait(false) is { } existing)
+            {
+                throw new ArgumentException($"Entry hash {leaf.EntryHash} is already logged at leaf {existing.Index}.", nameof(leaves));
+            }
+        }
+
+        throw Conflict(now, expectedSize);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<LogLeaf>> ReadAsync(long from, int maxCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(from);
+        StoreInputRules.CheckMaxCount(maxCount);
+        var filter = $"PartitionKey eq '{LogPartition}' and RowKey ge {TableKeys.Literal(TableKeys.LeafRow(from))} and RowKey lt 'M'";
+        var leaves = new List<LogLeaf>();
+        await foreach (var row in service.QueryAsync(table, filter, maxCount, cancellationToken).ConfigureAwait(false))
+        {
+            leaves.Add(ReadLeaf(row));
+        }
+
+        return leaves;
+    }
+
+    /// <inheritdoc />
+    public async Task<LogLeaf?> FindAsync(Hash256 entryHash, CancellationToken cancellationToken = default)
+    {
+        var found = await service.GetAsync(table, LogPartition, TableKeys.HashRow(entryHash), cancellationToken).ConfigureAwait(false);
+        return found is { } stored ? ReadLeaf(stored.Row) : null;
+    }
+
+    /// <inheritdoc />
+    public async Task SaveCheckpointAsync(long treeSize, byte[] signedCheckpoint, CancellationToken cancellationToken = default)
+    {
+        StoreInputRules.CheckCheckpoint(treeSize, signedCheckpoint);
+        using var writer = new TableRowWriter(CheckpointPartition, TableKeys.CheckpointRow(treeSize));
+        var row = writer.Int64("TreeSize", treeSize).Chunked("Checkpoint", signedCheckpoint).ToArray();
+        var response = await service.SendAsync(new TableRequest(HttpMethod.Post, table, row), cancellationToken).ConfigureAwait(false);
+        if (response.IsSuccess)
+        {
+            return;
+        }
+
+        if (response.Status != HttpStatusCode.Conflict)
+        {
+            throw response.ToException($"Saving the checkpoint for tree size {treeSize}");
+        }
+
+        // Idempotent for equal bytes (including our own retried insert); a different checkpoint
+        // for the same size is never overwritten.
+        var existing = await GetCheckpointAsync(treeSize, cancellationToken).ConfigureAwait(false);
+        if (existing is null || !existing.AsSpan().SequenceEqual(signedCheckpoint))
+        {
+            throw new ConcurrencyConflictException($"A different checkpoint for tree size {treeSize} is already stored.");
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<byte[]?> GetLatestCheckpointAsync(CancellationToken cancellationToken = default)
+    {
+        await foreach (var row in service.QueryAsync(table, $"PartitionKey eq '{CheckpointPartition}'", 1, cancellationToken).ConfigureAwait(false))
+        {
+            return row.Chunked("Checkpoint");
+        }
+
+        return null;
+    }
+
+    /// <inheritdoc />
+    public async Task<byte[]?> GetCheckpointAsync(long treeSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(treeSize);
+        var found = await service.GetAsync(table, CheckpointPartition, TableKeys.CheckpointRow(treeSize), cancellationToken).ConfigureAwait(false);
+        return found is { } stored ? stored.Row.Chunked("Checkpoint") : null;
+    }
+
+    private async Task<(long Size, string ETag)?> ReadSizeAsync(CancellationToken cancellationToken)
+    {
+        var found = await service.GetAsync(table, LogPartition, SizeRow, cancellationToken).ConfigureAwait(false);
+        return found is { } stored ? (stored.Row.Int64("Size"), stored.ETag) : null;
+    }
+
+    private static byte[] SizeRowBody(long size)
+    {
+        using var writer = new TableRowWriter(LogPartition, SizeRow);
+        return writer.Int64("Size", size).ToArray();
+    }
+
+    private static byte[] LeafRow(string rowKey, LogLeaf leaf)
+    {
+        using var writer = new TableRowWriter(LogPartition, rowKey);
+        return writer
+            .Int64("Index", leaf.Index)
+            .String("EntryHash", leaf.EntryHash.ToString())
+            .String("Origin", leaf.Entity.Origin)
+            .String("Kind", leaf.Entity.Kind)
+            .String("EntityId", leaf.Entity.Id)
+            .UInt64("Sequence", leaf.Sequence)
+            .ToArray();
+    }
+
+    private static LogLeaf ReadLeaf(TableRow row)
+    {
+        if (!Hash256.TryFromHex(row.String("EntryHash"), out var hash))
+        {
+            throw new StorageException($"The log row {row.RowKey} holds a malformed entry hash.");
+        }
+
+        return new LogLeaf(
+            row.Int64("Index"),
+            hash,
+            new EntityKey(row.String("Origin"), row.String("Kind"), row.String("EntityId")),
+            row.UInt64("Sequence"));
+    }
+
+    private static ConcurrencyConflictException Conflict(long actual, long expected) =>
+        new($"The log holds {actual} leaves, not {expected}; another writer appended first.");
+}
