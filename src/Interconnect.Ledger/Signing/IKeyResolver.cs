@@ -23,7 +23,7 @@ public abstract record KeyLookup
     /// <summary>The key exists but was not valid at the time asked.</summary>
     /// <param name="ValidFrom">When the key became valid.</param>
     /// <param name="ValidUntil">When it stopped being valid (rotation or revocation), if it did.</param>
-    /// <param name="Reason">Why: "not yet valid", "rotated", "revoked: ...".</param>
+    /// <param name="Reason">Why, with times: "not yet valid", "rotated at ...", "revoked at ...: reason", "added under key ..., revoked at ...".</param>
     public sealed record NotValidAt(DateTimeOffset ValidFrom, DateTimeOffset? ValidUntil, string Reason) : KeyLookup;
 }
 
