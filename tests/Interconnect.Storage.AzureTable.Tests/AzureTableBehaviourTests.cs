@@ -93,6 +93,25 @@ public sealed class AzureTableBehaviourTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Reads_past_a_thousand_rows_follow_continuation_tokens()
+    {
+        for (var size = 0; size < 1030; size += StorageLimits.MaxLeavesPerAppend)
+        {
+            await _store.Log.AppendAsync(size, TestLedger.RandomLeaves(size, Math.Min(StorageLimits.MaxLeavesPerAppend, 1030 - size)));
+        }
+
+        var counting = new CountingHandler();
+        var reader = new AzureTableNodeStore(_options, new HttpClient(counting), TimeProvider.System);
+
+        var leaves = await reader.Log.ReadAsync(0, 5000);
+
+        Assert.Equal(1030, leaves.Count);
+        Assert.Equal(Enumerable.Range(0, 1030).Select(i => (long)i), leaves.Select(l => l.Index));
+        Assert.True(counting.Queries.Count >= 2, $"{counting.Queries.Count} query pages");
+        Assert.Contains("NextPartitionKey=", counting.Queries[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Using_a_store_before_InitializeAsync_fails_with_the_status_and_azure_error_code()
     {
         var uninitialised = new AzureTableNodeStore(Azurite.NewOptions(), Azurite.Http, TimeProvider.System);
@@ -111,6 +130,24 @@ public sealed class AzureTableBehaviourTests : IAsyncLifetime, IDisposable
         await new AzureTableNodeStore(_options, Azurite.Http, TimeProvider.System).InitializeAsync();
 
         Assert.Equal(0, await _store.Log.GetSizeAsync());
+    }
+
+    private sealed class CountingHandler() : DelegatingHandler(new SocketsHttpHandler())
+    {
+        public List<string> Queries { get; } = [];
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Get && request.RequestUri!.Query.Contains("$filter", StringComparison.Ordinal))
+            {
+                lock (Queries)
+                {
+                    Queries.Add(request.RequestUri.Query);
+                }
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     /// <summary>
