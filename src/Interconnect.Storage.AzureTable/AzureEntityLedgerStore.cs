@@ -15,6 +15,8 @@ namespace Interconnect.Storage.AzureTable;
 /// </summary>
 internal sealed class AzureEntityLedgerStore(TableService service, string table) : IEntityLedgerStore
 {
+    private const int MaxMarkRaces = 5;
+
     /// <inheritdoc />
     public async Task<EntityHead?> GetHeadAsync(EntityKey entity, CancellationToken cancellationToken = default)
     {
@@ -45,55 +47,52 @@ internal sealed class AzureEntityLedgerStore(TableService service, string table)
         StoreInputRules.CheckEntityAppend(entity, expectedLastSequence, entries);
         var partition = TableKeys.EntityPartition(entity);
         var stored = await ReadHeadAsync(entity, cancellationToken).ConfigureAwait(false);
-        var actual = stored?.Head.LastSequence ?? 0;
-        if (actual != expectedLastSequence)
-        {
-            throw Conflict(entity, actual, expectedLastSequence);
-        }
 
-        if (stored is not null)
+        // The head's ETag also changes when only LoggedThrough moves (MarkLogged). Such a change is
+        // no conflict for the chain, so the append is tried again with the fresh ETag a few times.
+        for (var attempt = 1; ; attempt++)
         {
-            StoreInputRules.CheckLink(entity, stored.Value.Head.LastHash, entries[0]);
-        }
+            var actual = stored?.Head.LastSequence ?? 0;
+            if (actual != expectedLastSequence)
+            {
+                throw Conflict(entity, actual, expectedLastSequence);
+            }
 
-        var last = entries[^1].Entry;
-        var head = new EntityHead(last.Body.Sequence, last.Hash, stored?.Head.LoggedThrough ?? 0);
-        var batch = new TableBatch(service.Account, table);
-        foreach (var entry in entries)
-        {
-            batch.Insert(StoredEntry.Row(partition, entry));
-        }
+            if (stored is not null)
+            {
+                StoreInputRules.CheckLink(entity, stored.Value.Head.LastHash, entries[0]);
+            }
 
-        var headRow = HeadRow(partition, entity, head);
-        if (stored is null)
-        {
-            batch.Insert(headRow);
-        }
-        else
-        {
-            batch.Replace(partition, TableKeys.HeadRow, stored.Value.ETag, headRow);
-        }
+            var last = entries[^1].Entry;
+            var head = new EntityHead(last.Body.Sequence, last.Hash, stored?.Head.LoggedThrough ?? 0);
+            var response = await service.SendAsync(AppendBatch(partition, entity, entries, head, stored?.ETag), cancellationToken).ConfigureAwait(false);
+            if (response.IsSuccess)
+            {
+                return head;
+            }
 
-        var response = await service.SendAsync(batch.ToRequest(), cancellationToken).ConfigureAwait(false);
-        if (response.IsSuccess)
-        {
-            return head;
-        }
+            if (!response.IsConflict && response.Status != HttpStatusCode.NotFound)
+            {
+                throw response.ToException($"Appending to {entity}");
+            }
 
-        if (response.IsConflict || response.Status == HttpStatusCode.NotFound)
-        {
+            var now = await ReadHeadAsync(entity, cancellationToken).ConfigureAwait(false);
+
             // After a retry the first attempt may have been applied with its answer lost; then the
             // "conflict" is with ourselves, which the stored head shows.
-            var now = await ReadHeadAsync(entity, cancellationToken).ConfigureAwait(false);
             if (response.WasRetried && now is { } current && current.Head.LastSequence == head.LastSequence && current.Head.LastHash == head.LastHash)
             {
                 return current.Head;
             }
 
-            throw Conflict(entity, now?.Head.LastSequence ?? 0, expectedLastSequence);
-        }
+            var onlyMarkMoved = now is { } n && stored is { } s && n.Head.LastSequence == s.Head.LastSequence && n.Head.LastHash == s.Head.LastHash;
+            if (!onlyMarkMoved || attempt >= MaxMarkRaces)
+            {
+                throw Conflict(entity, now?.Head.LastSequence ?? 0, expectedLastSequence);
+            }
 
-        throw response.ToException($"Appending to {entity}");
+            stored = now;
+        }
     }
 
     /// <inheritdoc />
@@ -160,6 +159,27 @@ internal sealed class AzureEntityLedgerStore(TableService service, string table)
         {
             yield return TableKeys.ParseEntityPartition(row.PartitionKey);
         }
+    }
+
+    private TableRequest AppendBatch(string partition, EntityKey entity, IReadOnlyList<DisclosedEntry> entries, EntityHead head, string? headETag)
+    {
+        var batch = new TableBatch(service.Account, table);
+        foreach (var entry in entries)
+        {
+            batch.Insert(StoredEntry.Row(partition, entry));
+        }
+
+        var headRow = HeadRow(partition, entity, head);
+        if (headETag is null)
+        {
+            batch.Insert(headRow);
+        }
+        else
+        {
+            batch.Replace(partition, TableKeys.HeadRow, headETag, headRow);
+        }
+
+        return batch.ToRequest();
     }
 
     private async Task<(EntityHead Head, string ETag)?> ReadHeadAsync(EntityKey entity, CancellationToken cancellationToken)
