@@ -33,3 +33,30 @@ internal static class Measure
         return new Rate(name, operations, clock.Elapsed.TotalSeconds);
     }
 }
+
+/// <summary>
+/// Measures a pipeline against its bound in alternating rounds (A B A B ...), so a change in the
+/// machine's speed affects both alike; the ratio quoted is the median of the per-round ratios.
+/// </summary>
+internal static class Paired
+{
+    public static (Rate Bound, Rate Pipeline, double MedianRatio) Measure(
+        string boundName, string pipelineName, int rounds, double secondsPerRound, int batchSize, Action bound, Action pipeline)
+    {
+        var ratios = new List<double>(rounds);
+        double boundOps = 0, boundSeconds = 0, pipeOps = 0, pipeSeconds = 0;
+        for (var round = 0; round < rounds; round++)
+        {
+            var b = Benchmarks.Measure.For(boundName, secondsPerRound, batchSize, bound);
+            var p = Benchmarks.Measure.For(pipelineName, secondsPerRound, batchSize, pipeline);
+            ratios.Add(p.PerSecond / b.PerSecond);
+            boundOps += b.Operations;
+            boundSeconds += b.Seconds;
+            pipeOps += p.Operations;
+            pipeSeconds += p.Seconds;
+        }
+
+        ratios.Sort();
+        return (new Rate(boundName, (long)boundOps, boundSeconds), new Rate(pipelineName, (long)pipeOps, pipeSeconds), ratios[ratios.Count / 2]);
+    }
+}

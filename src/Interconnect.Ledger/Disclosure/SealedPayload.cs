@@ -12,7 +12,13 @@ public sealed class SealedPayload
     private SealedPayload(ImmutableArray<DisclosedField> fields)
     {
         Fields = fields;
-        Commitments = fields.Select(f => new FieldCommitment(f.Name, f.Digest())).ToImmutableArray();
+        var commitments = new FieldCommitment[fields.Length];
+        for (var i = 0; i < commitments.Length; i++)
+        {
+            commitments[i] = new FieldCommitment(fields[i].Name, fields[i].Digest());
+        }
+
+        Commitments = ImmutableCollections.AsImmutable(commitments);
     }
 
     /// <summary>All fields in the clear, sorted by name.</summary>
@@ -36,7 +42,9 @@ public sealed class SealedPayload
     public static SealedPayload FromSalted(IEnumerable<DisclosedField> fields)
     {
         ArgumentNullException.ThrowIfNull(fields);
-        var sorted = fields.OrderBy(f => f.Name, StringComparer.Ordinal).ToImmutableArray();
+        var array = fields.ToArray();
+        Array.Sort(array, static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        var sorted = ImmutableCollections.AsImmutable(array);
         if (sorted.Length > EntryLimits.MaxFields)
         {
             throw new ArgumentException($"A payload has at most {EntryLimits.MaxFields} fields; {sorted.Length} given.", nameof(fields));
@@ -78,4 +86,10 @@ public sealed class SealedPayload
         ArgumentNullException.ThrowIfNull(allowed);
         return Fields.Where(f => allowed.Contains(f.Name)).ToImmutableArray();
     }
+}
+
+/// <summary>Wraps arrays this library just built and will not touch again, without copying.</summary>
+internal static class ImmutableCollections
+{
+    public static ImmutableArray<T> AsImmutable<T>(T[] array) => System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(array);
 }

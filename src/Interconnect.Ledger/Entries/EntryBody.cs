@@ -221,7 +221,15 @@ public sealed class EntryBody
 
     private byte[] Encode()
     {
-        var w = new CanonicalWriter(160 + (Fields.Length * 64))
+        // Identifiers are ASCII, so the exact size is known: one buffer, no growth.
+        var size = DomainTag.Length + 2 + 12 + Origin.Length + EntityKind.Length + EntityId.Length + 8 + Hash256.Size + 8
+            + 4 + EntryType.Length + 4 + 4 + KeyId.Length + 2;
+        foreach (var field in Fields)
+        {
+            size += 4 + field.Name.Length + Hash256.Size;
+        }
+
+        var w = new CanonicalWriter(size)
             .Domain(DomainTag).U8(Version)
             .Utf8(Origin).Utf8(EntityKind).Utf8(EntityId)
             .U64(Sequence).Hash(PreviousHash).I64(TimestampMicros)

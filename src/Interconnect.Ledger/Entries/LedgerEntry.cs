@@ -14,15 +14,22 @@ public sealed class LedgerEntry
 
     /// <summary>Wraps a body and its signature (not verified here; see <see cref="Chains.ChainVerifier"/>).</summary>
     public LedgerEntry(EntryBody body, ReadOnlySpan<byte> signature)
+        : this(body, signature.ToArray(), adopt: true)
+    {
+    }
+
+    // Takes ownership of the array: the signing path hands over a signature it just produced.
+    private LedgerEntry(EntryBody body, byte[] signature, bool adopt)
     {
         ArgumentNullException.ThrowIfNull(body);
-        if (signature.IsEmpty || signature.Length > EntryLimits.MaxSignatureBytes)
+        System.Diagnostics.Debug.Assert(adopt);
+        if (signature.Length == 0 || signature.Length > EntryLimits.MaxSignatureBytes)
         {
             throw new ArgumentException($"A signature is 1 to {EntryLimits.MaxSignatureBytes} bytes; {signature.Length} given.", nameof(signature));
         }
 
         Body = body;
-        _signature = signature.ToArray();
+        _signature = signature;
     }
 
     /// <summary>What the signature covers.</summary>
@@ -46,7 +53,7 @@ public sealed class LedgerEntry
                 nameof(signer));
         }
 
-        return new LedgerEntry(body, signer.Sign(body.SigningInput));
+        return new LedgerEntry(body, signer.Sign(body.SigningInput), adopt: true);
     }
 
     /// <summary>The wire form: signing input, then the signature as a u32-length-prefixed byte string.</summary>
