@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Interconnect.Benchmarks;
 
-// Usage: Interconnect.Benchmarks ledger [--seconds S] [--entries N] [--out DIR]
+// Usage: Interconnect.Benchmarks ledger|grains [--seconds S] [--entries N] [--azurite CONNECTION] [--out DIR]
 var suite = args.FirstOrDefault() ?? "ledger";
 var seconds = Option("--seconds", 3.0);
 var entries = (long)Option("--entries", 1_000_000);
@@ -13,7 +13,8 @@ Console.WriteLine($"Interconnect benchmark '{suite}': {Environment.ProcessorCoun
 Dictionary<string, object> results = suite switch
 {
     "ledger" => LedgerBenchmark.Run(seconds, entries),
-    _ => throw new ArgumentException($"Unknown benchmark \"{suite}\"; known: ledger."),
+    "grains" => await GrainBenchmark.RunAsync(seconds, OptionText("--azurite") ?? Environment.GetEnvironmentVariable("INTERCONNECT_BENCH_AZURITE")),
+    _ => throw new ArgumentException($"Unknown benchmark \"{suite}\"; known: ledger, grains."),
 };
 
 results["suite"] = suite;
