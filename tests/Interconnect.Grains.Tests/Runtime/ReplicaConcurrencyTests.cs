@@ -27,9 +27,10 @@ public sealed class ReplicaConcurrencyTests
         await replicaA.Grain<IAeoOperatorGrain>(Aeo).Certify(new("Example Logistics B.V.", "Havenstraat 1", "AEOF", new DateOnly(2026, 1, 1), null));
 
         // Act: every call is legal in any order, so each either commits or gives up on conflicts.
+        using var start = new Barrier(2);
         var results = await Task.WhenAll(
-            Task.Run(() => Hammer(replicaA, "A")),
-            Task.Run(() => Hammer(replicaB, "B")));
+            Task.Run(() => Hammer(replicaA, "A", start)),
+            Task.Run(() => Hammer(replicaB, "B", start)));
 
         // Assert
         var succeeded = results.Sum(r => r.Succeeded);
@@ -69,18 +70,17 @@ public sealed class ReplicaConcurrencyTests
         Assert.Equal((ulong)entries.Count, head!.LoggedThrough);
     }
 
-    private static async Task<(int Succeeded, int GaveUp)> Hammer(TestNode replica, string name)
+    private static async Task<(int Succeeded, int GaveUp)> Hammer(TestNode replica, string name, Barrier start)
     {
         var grain = replica.Grain<IAeoOperatorGrain>(Aeo);
-        var calls = Enumerable.Range(0, CallsPerReplica)
-            .Select(i => grain.Amend(new AmendAeoOperator($"Example Logistics {name}{i} B.V.", "Havenstraat 1")))
-            .ToList();
+        await grain.GetState(); // activate before the race so both replicas start writing together
+        start.SignalAndWait(TimeSpan.FromSeconds(30));
         int succeeded = 0, gaveUp = 0;
-        foreach (var call in calls)
+        for (var i = 0; i < CallsPerReplica; i++)
         {
             try
             {
-                await call;
+                await grain.Amend(new AmendAeoOperator($"Example Logistics {name}{i} B.V.", "Havenstraat 1"));
                 succeeded++;
             }
             catch (GrainConcurrencyException)
