@@ -33,6 +33,11 @@ public enum AeoStatus
 /// <param name="ValidUntil">End of validity, if limited.</param>
 public sealed record CertifyAeoOperator(string Name, string Address, string Programme, DateOnly CertifiedOn, DateOnly? ValidUntil);
 
+/// <summary>Correct or update the operator's name or address without changing its status.</summary>
+/// <param name="Name">Legal name of the operator.</param>
+/// <param name="Address">Registered address.</param>
+public sealed record AmendAeoOperator(string Name, string Address);
+
 /// <summary>Suspend a certification.</summary>
 /// <param name="Reason">Why (recorded in the ledger and shown to partners the policy allows).</param>
 /// <param name="EffectiveAt">When the suspension takes effect; now when omitted.</param>
@@ -66,6 +71,9 @@ public interface IAeoOperatorGrain : IGrainWithStringKey
 {
     /// <summary>Certifies the operator.</summary>
     Task<AeoOperatorView> Certify(CertifyAeoOperator command);
+
+    /// <summary>Amends the operator's name or address.</summary>
+    Task<AeoOperatorView> Amend(AmendAeoOperator command);
 
     /// <summary>Suspends the certification.</summary>
     Task<AeoOperatorView> Suspend(SuspendAeoCertification command);

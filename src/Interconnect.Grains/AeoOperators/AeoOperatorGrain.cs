@@ -47,7 +47,22 @@ public sealed partial class AeoOperatorGrain(AdministrationContext administratio
                 ["certifiedOn"] = Fields.Date(command.CertifiedOn),
                 ["validUntil"] = command.ValidUntil is { } v ? Fields.Date(v) : string.Empty,
             }),
-            _ => throw Refuse(state, "certify", "it is already certified; amend or revoke instead"),
+            _ => throw Refuse(state, "certify", "only an operator never certified or whose certification expired can be certified; amend, revoke or let it expire instead"),
+        });
+    }
+
+    /// <inheritdoc />
+    public Task<AeoOperatorView> Amend(AmendAeoOperator command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var name = Fields.Text(command.Name, "name", 500);
+        var address = Fields.Text(command.Address, "address", 1000);
+        return CommitAsync(state => state.Status switch
+        {
+            // A revoked or expired record is history; corrections to it are a new certification.
+            AeoStatus.Certified or AeoStatus.Reinstated or AeoStatus.Suspended =>
+                Change("aeo.amended", state.Status, new() { ["name"] = name, ["address"] = address }),
+            _ => throw Refuse(state, "amend", "only a current certification can be amended"),
         });
     }
 
@@ -136,6 +151,7 @@ public sealed partial class AeoOperatorGrain(AdministrationContext administratio
                 Reason = null,
                 EffectiveAt = body.Timestamp,
             },
+            "aeo.amended" => next with { Name = entry["name"], Address = entry["address"] },
             "aeo.suspended" => next with { Status = AeoStatus.Suspended, Reason = entry["reason"], EffectiveAt = Fields.ParseTime(entry["effectiveAt"]) },
             "aeo.reinstated" => next with { Status = AeoStatus.Reinstated, Reason = entry["reason"], EffectiveAt = Fields.ParseTime(entry["effectiveAt"]) },
             "aeo.revoked" => next with { Status = AeoStatus.Revoked, Reason = entry["reason"], EffectiveAt = Fields.ParseTime(entry["effectiveAt"]) },

@@ -13,4 +13,10 @@ public sealed record AdministrationContext(string AdministrationId, ISigner Sign
 {
     /// <summary>How many times a command is re-decided after a concurrent append before giving up.</summary>
     public int MaxConflictRetries { get; init; } = 8;
+
+    /// <summary>
+    /// Partners' verification keys, for checking entries they signed that we record as proof (an MRA
+    /// acceptance). Null when this node knows no partner keys yet; such proofs are then refused.
+    /// </summary>
+    public IKeyResolver? PartnerKeys { get; init; }
 }

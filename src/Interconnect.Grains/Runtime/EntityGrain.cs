@@ -74,13 +74,15 @@ public abstract class EntityGrain<TState>(AdministrationContext administration) 
             }
             catch (ConcurrencyConflictException e)
             {
+                // Reload even when giving up: otherwise this activation keeps deciding from a state
+                // that storage has moved past, and every later call conflicts again.
+                await ReloadAsync(cancellationToken).ConfigureAwait(false);
                 if (attempt >= Administration.MaxConflictRetries)
                 {
                     throw new GrainConcurrencyException(
                         $"{Entity} kept changing concurrently; gave up after {attempt + 1} attempts. Nothing was applied; try again.", e);
                 }
 
-                await ReloadAsync(cancellationToken).ConfigureAwait(false);
                 continue;
             }
 

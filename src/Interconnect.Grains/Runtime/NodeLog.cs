@@ -116,8 +116,18 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
             await CatchUpAsync(cancellationToken).ConfigureAwait(false);
             var checkpoint = new Checkpoint(administrationId, _tree.Size, _tree.Root(), EntryBody.TruncateToMicros(time.GetUtcNow()));
             var signed = SignedCheckpoint.Sign(checkpoint, signer);
-            await store.SaveCheckpointAsync(_tree.Size, signed.Encode(), cancellationToken).ConfigureAwait(false);
-            return signed;
+            try
+            {
+                await store.SaveCheckpointAsync(_tree.Size, signed.Encode(), cancellationToken).ConfigureAwait(false);
+                return signed;
+            }
+            catch (ConcurrencyConflictException)
+            {
+                // One checkpoint per tree size: another replica (or an earlier call with no new
+                // leaves) signed this size first. Signatures and times differ, so the stored one
+                // stands, provided it commits to the same tree; a different root is a fork.
+                return await StoredCheckpointAsync(checkpoint, cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -161,6 +171,25 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
 
     /// <inheritdoc />
     public void Dispose() => _lock.Dispose();
+
+    private async Task<SignedCheckpoint> StoredCheckpointAsync(Checkpoint ours, CancellationToken cancellationToken)
+    {
+        var stored = await store.GetCheckpointAsync(ours.TreeSize, cancellationToken).ConfigureAwait(false)
+            ?? throw new StorageException($"The store refused the checkpoint for tree size {ours.TreeSize} but holds none for that size.");
+        var decoded = SignedCheckpoint.Decode(stored);
+        if (decoded.Value is not { } theirs)
+        {
+            throw new StorageException($"The stored checkpoint for tree size {ours.TreeSize} does not decode: {decoded.Error?.Message}");
+        }
+
+        if (!string.Equals(theirs.Checkpoint.Origin, ours.Origin, StringComparison.Ordinal) || theirs.Checkpoint.RootHash != ours.RootHash)
+        {
+            throw new StorageException(
+                $"The stored checkpoint for tree size {ours.TreeSize} is {theirs.Checkpoint}, but this log's root is {ours.RootHash}: the log has forked.");
+        }
+
+        return theirs;
+    }
 
     private async Task CatchUpAsync(CancellationToken cancellationToken)
     {
