@@ -60,6 +60,16 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
             return;
         }
 
+        // The logged-through mark only moves forward, so it must never pass an entry that is not in
+        // the log: another replica may have appended an earlier entry and crashed before logging it.
+        var head = await entities.GetHeadAsync(entity, cancellationToken).ConfigureAwait(false);
+        var first = entries[0].Body.Sequence;
+        if (head is not null && head.LoggedThrough + 1 < first)
+        {
+            var earlier = await entities.ReadAsync(entity, head.LoggedThrough + 1, (int)(first - head.LoggedThrough - 1), cancellationToken).ConfigureAwait(false);
+            entries = [.. earlier.Select(e => e.Entry), .. entries];
+        }
+
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
