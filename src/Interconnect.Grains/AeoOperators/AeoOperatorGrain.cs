@@ -126,12 +126,6 @@ public sealed partial class AeoOperatorGrain(AdministrationContext administratio
     }
 
     /// <inheritdoc />
-    public Task<AeoOperatorView> GetState() => Task.FromResult(State);
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<DisclosedEntry>> GetLedger(ulong fromSequence, int maxCount) => ReadEntriesAsync(fromSequence, maxCount);
-
-    /// <inheritdoc />
     protected override AeoOperatorView Apply(AeoOperatorView state, DisclosedEntry entry)
     {
         ArgumentNullException.ThrowIfNull(state);

@@ -169,12 +169,6 @@ public sealed partial class MraAgreementGrain(AdministrationContext administrati
     }
 
     /// <inheritdoc />
-    public Task<MraAgreementView> GetState() => Task.FromResult(State);
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<DisclosedEntry>> GetLedger(ulong fromSequence, int maxCount) => ReadEntriesAsync(fromSequence, maxCount);
-
-    /// <inheritdoc />
     protected override MraAgreementView Apply(MraAgreementView state, DisclosedEntry entry)
     {
         ArgumentNullException.ThrowIfNull(state);

@@ -53,8 +53,11 @@ public abstract class EntityGrain<TState>(AdministrationContext administration) 
         await ReloadAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The current state (implements every entity grain interface's <c>GetState</c>).</summary>
+    public Task<TState> GetState() => Task.FromResult(State);
+
     /// <summary>Entries of this entity from <paramref name="fromSequence"/>, as stored (all fields).</summary>
-    public Task<IReadOnlyList<DisclosedEntry>> ReadEntriesAsync(ulong fromSequence, int maxCount) =>
+    public Task<IReadOnlyList<DisclosedEntry>> GetLedger(ulong fromSequence, int maxCount) =>
         Administration.Store.Entities.ReadAsync(Entity, Math.Max(1, fromSequence), Math.Clamp(maxCount, 1, 1000));
 
     /// <summary>
@@ -68,9 +71,10 @@ public abstract class EntityGrain<TState>(AdministrationContext administration) 
         {
             var change = decide(State);
             var entry = Sign(change);
+            EntityHead stored;
             try
             {
-                await Administration.Store.Entities.AppendAsync(Entity, Sequence, [entry], cancellationToken).ConfigureAwait(false);
+                stored = await Administration.Store.Entities.AppendAsync(Entity, Sequence, [entry], cancellationToken).ConfigureAwait(false);
             }
             catch (ConcurrencyConflictException e)
             {
@@ -88,7 +92,7 @@ public abstract class EntityGrain<TState>(AdministrationContext administration) 
 
             State = Apply(State, entry);
             _head = entry.Entry.Body;
-            await Administration.Log.RecordAsync(Entity, [entry.Entry], cancellationToken).ConfigureAwait(false);
+            await Administration.Log.RecordAsync(Entity, [entry.Entry], stored.LoggedThrough, cancellationToken).ConfigureAwait(false);
             return State;
         }
     }

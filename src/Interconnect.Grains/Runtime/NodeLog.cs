@@ -43,7 +43,7 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
             }
 
             var missing = await entities.ReadAsync(entity, head.LoggedThrough + 1, (int)Math.Min(head.LastSequence - head.LoggedThrough, 10_000), cancellationToken).ConfigureAwait(false);
-            await RecordAsync(entity, missing.Select(e => e.Entry).ToList(), cancellationToken).ConfigureAwait(false);
+            await RecordAsync(entity, missing.Select(e => e.Entry).ToList(), head.LoggedThrough, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -51,7 +51,14 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
     /// Appends the entries' hashes to the log (skipping any already there, so recovery is idempotent)
     /// and marks the entity as logged through the last of them.
     /// </summary>
-    public async Task RecordAsync(EntityKey entity, IReadOnlyList<LedgerEntry> entries, CancellationToken cancellationToken = default)
+    public Task RecordAsync(EntityKey entity, IReadOnlyList<LedgerEntry> entries, CancellationToken cancellationToken = default) =>
+        RecordAsync(entity, entries, loggedThrough: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="RecordAsync(EntityKey, IReadOnlyList{LedgerEntry}, CancellationToken)"/>, for a caller that
+    /// already holds the entity's stored logged-through mark (the head its append returned), saving a read.
+    /// </summary>
+    public async Task RecordAsync(EntityKey entity, IReadOnlyList<LedgerEntry> entries, ulong? loggedThrough, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entity);
         ArgumentNullException.ThrowIfNull(entries);
@@ -62,11 +69,11 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
 
         // The logged-through mark only moves forward, so it must never pass an entry that is not in
         // the log: another replica may have appended an earlier entry and crashed before logging it.
-        var head = await entities.GetHeadAsync(entity, cancellationToken).ConfigureAwait(false);
+        var logged = loggedThrough ?? (await entities.GetHeadAsync(entity, cancellationToken).ConfigureAwait(false))?.LoggedThrough ?? 0;
         var first = entries[0].Body.Sequence;
-        if (head is not null && head.LoggedThrough + 1 < first)
+        if (logged + 1 < first)
         {
-            var earlier = await entities.ReadAsync(entity, head.LoggedThrough + 1, (int)(first - head.LoggedThrough - 1), cancellationToken).ConfigureAwait(false);
+            var earlier = await entities.ReadAsync(entity, logged + 1, (int)(first - logged - 1), cancellationToken).ConfigureAwait(false);
             entries = [.. earlier.Select(e => e.Entry), .. entries];
         }
 

@@ -285,12 +285,6 @@ public sealed partial class ShipmentGrain(AdministrationContext administration)
     }
 
     /// <inheritdoc />
-    public Task<ShipmentView> GetState() => Task.FromResult(State);
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<DisclosedEntry>> GetLedger(ulong fromSequence, int maxCount) => ReadEntriesAsync(fromSequence, maxCount);
-
-    /// <inheritdoc />
     protected override ShipmentView Apply(ShipmentView state, DisclosedEntry entry)
     {
         ArgumentNullException.ThrowIfNull(state);

@@ -1,4 +1,6 @@
+using Interconnect.Grains.AeoOperators;
 using Interconnect.Grains.Runtime;
+using Interconnect.Grains.Tests.Support;
 using Interconnect.Ledger;
 using Interconnect.Ledger.Disclosure;
 using Interconnect.Ledger.Entries;
@@ -58,6 +60,29 @@ public sealed class NodeLogRecoveryTests
 
         Assert.NotNull(await store.Log.FindAsync(first.Entry.Hash));
         Assert.Equal(2L, log.Size);
+    }
+
+    [Fact]
+    public async Task GrainCommit_AfterAnotherReplicasUnloggedEntry_LogsBothInOrder()
+    {
+        // Arrange: another replica appended entry 1 with the same key and crashed before logging it.
+        using var signer = EcdsaP256Signer.Generate();
+        var store = new InMemoryNodeStore();
+        await using var node = TestNode.Start(store: store, signer: signer);
+        var entity = new EntityKey("NL", AeoOperatorGrain.EntityKind, "NLAEOF0000123");
+        var orphan = Sign(signer, 1, Hash256.Zero, node.Time.GetUtcNow());
+        await store.Entities.AppendAsync(entity, 0, [orphan]);
+
+        // Act: this replica's grain commits entry 2, passing the mark its own append returned.
+        var view = await node.Grain<IAeoOperatorGrain>("NLAEOF0000123").Suspend(new SuspendAeoCertification("Audit finding"));
+
+        // Assert
+        var leaf1 = await store.Log.FindAsync(orphan.Entry.Hash);
+        Assert.Equal(2UL, view.Sequence);
+        Assert.NotNull(leaf1);
+        Assert.Equal(0L, leaf1!.Index);
+        Assert.Equal(2L, await store.Log.GetSizeAsync());
+        Assert.Equal(2UL, (await store.Entities.GetHeadAsync(entity))!.LoggedThrough);
     }
 
     private static DisclosedEntry Sign(EcdsaP256Signer signer, ulong sequence, Hash256 previous, DateTimeOffset at, string kind = "aeo-operator", string id = "NLAEOF0000123")
