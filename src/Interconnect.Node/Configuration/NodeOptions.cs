@@ -1,0 +1,104 @@
+namespace Interconnect.Node.Configuration;
+
+/// <summary>
+/// One administration's node: who it is, its signing key, its partners, where it stores and how it
+/// talks. Bound from the "Node" configuration section (environment variables <c>Node__Key</c>).
+/// </summary>
+public sealed class NodeOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Node";
+
+    /// <summary>This administration's id, e.g. "NL" (the origin of every entry it signs).</summary>
+    public string AdministrationId { get; set; } = string.Empty;
+
+    /// <summary>The signing key as PEM text (PKCS#8 or SEC1 EC private key), e.g. from a mounted secret via environment.</summary>
+    public string? SigningKeyPem { get; set; }
+
+    /// <summary>A file holding the signing key PEM; used when <see cref="SigningKeyPem"/> is empty.</summary>
+    public string? SigningKeyFile { get; set; }
+
+    /// <summary>The partner administrations this node exchanges with.</summary>
+    public IList<PartnerOptions> Partners { get; } = [];
+
+    /// <summary>Where the node keeps its ledgers, log and cursors.</summary>
+    public StorageOptions Storage { get; set; } = new();
+
+    /// <summary>The message transport.</summary>
+    public TransportOptions Transport { get; set; } = new();
+
+    /// <summary>Replication tuning.</summary>
+    public ReplicationOptions Replication { get; set; } = new();
+}
+
+/// <summary>A partner administration: its id, how to reach its broker, and the keys we trust for it.</summary>
+public sealed class PartnerOptions
+{
+    /// <summary>The partner's administration id.</summary>
+    public string Id { get; set; } = string.Empty;
+
+    /// <summary>
+    /// The partner's inbound broker (RabbitMQ transport): an AMQP URI with its virtual host, e.g.
+    /// amqps://nl-link:secret@broker.customs.example/nl. Unused by the in-memory transport.
+    /// </summary>
+    public string? Link { get; set; }
+
+    /// <summary>The partner's public verification keys (PEM, SubjectPublicKeyInfo).</summary>
+    public IList<string> PublicKeys { get; } = [];
+}
+
+/// <summary>The storage provider.</summary>
+public sealed class StorageOptions
+{
+    /// <summary>"InMemory" (demo and tests; nothing survives a restart) or "AzureTable".</summary>
+    public string Provider { get; set; } = StorageProviders.InMemory;
+
+    /// <summary>Azure Storage connection string (AzureTable); "UseDevelopmentStorage=true" for Azurite.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Table-name prefix (AzureTable): letters and digits, one per administration.</summary>
+    public string? TablePrefix { get; set; }
+}
+
+/// <summary>Storage provider names.</summary>
+public static class StorageProviders
+{
+    /// <summary>In-process memory.</summary>
+    public const string InMemory = "InMemory";
+
+    /// <summary>Azure Table storage over REST.</summary>
+    public const string AzureTable = "AzureTable";
+}
+
+/// <summary>The message transport.</summary>
+public sealed class TransportOptions
+{
+    /// <summary>"InMemory" (one process, the demo) or "RabbitMq".</summary>
+    public string Kind { get; set; } = TransportKinds.InMemory;
+
+    /// <summary>This administration's own broker (RabbitMq): an AMQP URI with its virtual host.</summary>
+    public string? BrokerUri { get; set; }
+}
+
+/// <summary>Transport names.</summary>
+public static class TransportKinds
+{
+    /// <summary>MassTransit's in-memory transport, nodes in one process.</summary>
+    public const string InMemory = "InMemory";
+
+    /// <summary>MassTransit over RabbitMQ, one broker per administration, linked by forwarders.</summary>
+    public const string RabbitMq = "RabbitMq";
+}
+
+/// <summary>Replication tuning.</summary>
+public sealed class ReplicationOptions
+{
+    /// <summary>Most log leaves one replication message covers.</summary>
+    public int BatchSize { get; set; } = 200;
+
+    /// <summary>How long a sent range may stay unacknowledged before it is sent again (doubles up to 5 minutes).</summary>
+    public TimeSpan ResendAfter { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the sender looks for new log leaves when nothing woke it.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+}

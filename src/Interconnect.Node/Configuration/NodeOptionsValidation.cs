@@ -1,0 +1,180 @@
+using Interconnect.Ledger.Entries;
+using Interconnect.Ledger.Signing;
+using Interconnect.Storage.AzureTable;
+
+namespace Interconnect.Node.Configuration;
+
+/// <summary>The node's configuration is unusable; the message lists every problem in a deployer's words.</summary>
+public sealed class NodeConfigurationException : Exception
+{
+    /// <summary>Creates the exception from the problems found.</summary>
+    public NodeConfigurationException(IReadOnlyList<string> problems)
+        : base("The node configuration is invalid:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  - " + p)))
+    {
+        Problems = problems;
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public NodeConfigurationException(string message)
+        : base(message)
+    {
+        Problems = [message];
+    }
+
+    /// <summary>Creates the exception with a cause.</summary>
+    public NodeConfigurationException(string message, Exception inner)
+        : base(message, inner)
+    {
+        Problems = [message];
+    }
+
+    /// <summary>Creates the exception with a default message.</summary>
+    public NodeConfigurationException()
+        : this("The node configuration is invalid.")
+    {
+    }
+
+    /// <summary>Each problem, one sentence each.</summary>
+    public IReadOnlyList<string> Problems { get; }
+}
+
+/// <summary>Checks <see cref="NodeOptions"/> on start and loads the keys it names.</summary>
+public static class NodeOptionsValidation
+{
+    /// <summary>Every problem with <paramref name="options"/>; empty when it is usable.</summary>
+    public static IReadOnlyList<string> Check(NodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = new List<string>();
+        if (Identifier.Explain(options.AdministrationId) is { } why)
+        {
+            problems.Add($"Node:AdministrationId \"{options.AdministrationId}\" {why}; set it to this administration's id, e.g. \"NL\".");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.SigningKeyPem) && string.IsNullOrWhiteSpace(options.SigningKeyFile))
+        {
+            problems.Add("No signing key: set Node:SigningKeyPem (environment Node__SigningKeyPem) or Node:SigningKeyFile to the administration's EC P-256 private key in PEM.");
+        }
+        else if (string.IsNullOrWhiteSpace(options.SigningKeyPem) && !File.Exists(options.SigningKeyFile))
+        {
+            problems.Add($"Node:SigningKeyFile \"{options.SigningKeyFile}\" does not exist.");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Partners.Count; i++)
+        {
+            var partner = options.Partners[i];
+            var at = $"Node:Partners:{i}";
+            if (Identifier.Explain(partner.Id) is { } idProblem)
+            {
+                problems.Add($"{at}:Id \"{partner.Id}\" {idProblem}.");
+            }
+            else if (partner.Id == options.AdministrationId)
+            {
+                problems.Add($"{at}:Id is this administration ({partner.Id}); a node is not its own partner.");
+            }
+            else if (!seen.Add(partner.Id))
+            {
+                problems.Add($"{at}:Id {partner.Id} is configured twice.");
+            }
+
+            if (partner.PublicKeys.Count == 0)
+            {
+                problems.Add($"{at} ({partner.Id}) has no PublicKeys: nothing it signs could be verified.");
+            }
+
+            for (var k = 0; k < partner.PublicKeys.Count; k++)
+            {
+                try
+                {
+                    PublicKey.FromPem(partner.PublicKeys[k]);
+                }
+                catch (FormatException e)
+                {
+                    problems.Add($"{at}:PublicKeys:{k} ({partner.Id}) is not an EC P-256 public key in PEM: {e.Message}");
+                }
+            }
+
+            if (options.Transport.Kind == TransportKinds.RabbitMq && !IsAmqpUri(partner.Link))
+            {
+                problems.Add($"{at}:Link ({partner.Id}) must be the partner's AMQP URI with its virtual host (amqp:// or amqps://) for the RabbitMq transport.");
+            }
+        }
+
+        switch (options.Storage.Provider)
+        {
+            case StorageProviders.InMemory:
+                break;
+            case StorageProviders.AzureTable:
+                if (string.IsNullOrWhiteSpace(options.Storage.ConnectionString))
+                {
+                    problems.Add("Node:Storage:ConnectionString is required for the AzureTable provider (\"UseDevelopmentStorage=true\" for Azurite).");
+                }
+
+                try
+                {
+                    AzureTableStorageOptions.ValidateTablePrefix(options.Storage.TablePrefix);
+                }
+                catch (ArgumentException e)
+                {
+                    problems.Add($"Node:Storage:TablePrefix: {e.Message}");
+                }
+
+                break;
+            default:
+                problems.Add($"Node:Storage:Provider \"{options.Storage.Provider}\" is unknown; use {StorageProviders.InMemory} or {StorageProviders.AzureTable}.");
+                break;
+        }
+
+        switch (options.Transport.Kind)
+        {
+            case TransportKinds.InMemory:
+                break;
+            case TransportKinds.RabbitMq:
+                if (!IsAmqpUri(options.Transport.BrokerUri))
+                {
+                    problems.Add("Node:Transport:BrokerUri must be this administration's AMQP URI with its virtual host (amqp:// or amqps://) for the RabbitMq transport.");
+                }
+
+                break;
+            default:
+                problems.Add($"Node:Transport:Kind \"{options.Transport.Kind}\" is unknown; use {TransportKinds.InMemory} or {TransportKinds.RabbitMq}.");
+                break;
+        }
+
+        if (options.Replication.BatchSize is < 1 or > 1000)
+        {
+            problems.Add($"Node:Replication:BatchSize {options.Replication.BatchSize} is out of range (1 to 1000).");
+        }
+
+        return problems;
+    }
+
+    /// <summary>Throws <see cref="NodeConfigurationException"/> listing every problem, if any.</summary>
+    public static void Validate(NodeOptions options)
+    {
+        var problems = Check(options);
+        if (problems.Count > 0)
+        {
+            throw new NodeConfigurationException(problems);
+        }
+    }
+
+    /// <summary>Loads the configured signing key.</summary>
+    public static EcdsaP256Signer LoadSigner(NodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var pem = string.IsNullOrWhiteSpace(options.SigningKeyPem) ? File.ReadAllText(options.SigningKeyFile!) : options.SigningKeyPem;
+        try
+        {
+            return EcdsaP256Signer.FromPem(pem);
+        }
+        catch (FormatException e)
+        {
+            throw new NodeConfigurationException("The signing key is not an EC P-256 private key in PEM: " + e.Message, e);
+        }
+    }
+
+    private static bool IsAmqpUri(string? value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == "amqp" || uri.Scheme == "amqps");
+}

@@ -1,0 +1,112 @@
+using Interconnect.Node.Api;
+using Interconnect.Node.Configuration;
+using Interconnect.Node.Mesh;
+using Interconnect.Node.Replication;
+using Interconnect.Node.Transport;
+using Interconnect.Storage;
+using Interconnect.Storage.AzureTable;
+using Interconnect.Storage.InMemory;
+using MassTransit;
+
+namespace Interconnect.Node.Hosting;
+
+/// <summary>Builds one administration's node: storage, grains, bus, replication, HTTP API and web UI.</summary>
+public static class NodeApplication
+{
+    /// <summary>Builds the node from <paramref name="options"/>; throws <see cref="NodeConfigurationException"/> listing every problem.</summary>
+    public static WebApplication Build(NodeOptions options, NodeHostSettings? settings = null, string[]? args = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        settings ??= new NodeHostSettings();
+        NodeOptionsValidation.Validate(options);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = args ?? [],
+            ApplicationName = typeof(NodeApplication).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+            WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+        });
+        if (settings.Urls.Count > 0)
+        {
+            builder.WebHost.UseUrls([.. settings.Urls]);
+        }
+
+        builder.Logging.AddFilter("Interconnect", settings.LogLevel);
+        builder.Logging.AddFilter("MassTransit", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        AddNode(builder.Services, options, settings);
+        var app = builder.Build();
+        app.MapInterconnectApi(settings);
+        return app;
+    }
+
+    /// <summary>Registers everything one node needs on <paramref name="services"/>.</summary>
+    public static void AddNode(IServiceCollection services, NodeOptions options, NodeHostSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(settings);
+        services.AddSingleton(options);
+        services.AddSingleton(options.Replication);
+        services.AddSingleton(settings.Time);
+        services.AddSingleton(NodeOptionsValidation.LoadSigner(options));
+        services.AddSingleton<INodeStore>(sp => CreateStore(options, sp));
+        services.AddSingleton<AdministrationNode>();
+
+        // Hosted services start in registration order: storage and log first, then the bus, then replication.
+        services.AddSingleton<NodeStartup>();
+        services.AddHostedService(sp => sp.GetRequiredService<NodeStartup>());
+
+        services.AddSingleton<MeshAlarms>();
+        services.AddSingleton<AgreementBook>();
+        services.AddSingleton<InboundReceiver>();
+        services.AddSingleton<PartnerReplicator>();
+        services.AddSingleton<IMeshQueries, MeshQueries>();
+        services.AddSingleton<IMeshCommands, MeshCommands>();
+
+        if (options.Transport.Kind == TransportKinds.RabbitMq)
+        {
+            RabbitMqTransport.AddRabbitMqTransport(services, options, ConfigureInbound);
+        }
+        else
+        {
+            var mesh = settings.Mesh ?? new InMemoryMesh();
+            services.AddSingleton(mesh);
+            services.AddSingleton<IPartnerChannel, InMemoryPartnerChannel>();
+            services.AddMassTransit(x =>
+            {
+                x.AddConsumer<PartnerMessagesConsumer>();
+                x.UsingInMemory((context, cfg) =>
+                    cfg.ReceiveEndpoint(QueueNames.Inbound(options.AdministrationId), e => ConfigureInbound(e, context)));
+            });
+            services.AddHostedService<InMemoryMeshMembership>();
+        }
+
+        services.AddHostedService(sp => sp.GetRequiredService<PartnerReplicator>());
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddHealthChecks()
+            .AddCheck<StorageHealthCheck>("storage", tags: ["ready"])
+            .AddCheck<SigningKeyHealthCheck>("signing-key", tags: ["ready"]);
+    }
+
+    /// <summary>
+    /// The inbound endpoint: one message at a time, so each origin's entries apply in order; a message
+    /// that cannot be read goes to the error queue with the reason and never stops the consumer.
+    /// </summary>
+    public static void ConfigureInbound(IReceiveEndpointConfigurator endpoint, IRegistrationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        endpoint.ConcurrentMessageLimit = 1;
+        endpoint.UseMessageRetry(r => r.Intervals(100, 500, 2000));
+        endpoint.ConfigureConsumer<PartnerMessagesConsumer>(context);
+    }
+
+    private static INodeStore CreateStore(NodeOptions options, IServiceProvider services) =>
+        options.Storage.Provider == StorageProviders.AzureTable
+            ? new AzureTableNodeStore(
+                new AzureTableStorageOptions { ConnectionString = options.Storage.ConnectionString!, TablePrefix = options.Storage.TablePrefix! },
+                new HttpClient { Timeout = Timeout.InfiniteTimeSpan },
+                services.GetRequiredService<TimeProvider>())
+            : new InMemoryNodeStore();
+}
