@@ -28,6 +28,7 @@ internal sealed class AzurePartnerStateStore(TableService service, string table)
         using var writer = new TableRowWriter(Partition, rowKey);
         writer.String("Partner", state.Partner)
             .Int64("AcknowledgedThrough", state.AcknowledgedThrough)
+            .Int64("ReceivedThrough", state.ReceivedThrough)
             .String("UpdatedAt", state.UpdatedAt.ToString("O", CultureInfo.InvariantCulture))
             .Boolean("HasCheckpoint", state.LastCheckpoint is not null);
         if (state.LastCheckpoint is not null)
@@ -75,15 +76,20 @@ internal sealed class AzurePartnerStateStore(TableService service, string table)
         return states;
     }
 
+    // Rows saved before ReceivedThrough existed lack it: nothing of the partner's stream was processed then.
     private static PartnerState Read(TableRow row, string etag) => new(
         row.String("Partner"),
         row.Int64("AcknowledgedThrough"),
         row.Boolean("HasCheckpoint") ? row.Chunked("LastCheckpoint") : null,
         DateTimeOffset.ParseExact(row.String("UpdatedAt"), "O", CultureInfo.InvariantCulture),
-        etag);
+        etag)
+    {
+        ReceivedThrough = row.Has("ReceivedThrough") ? row.Int64("ReceivedThrough") : 0,
+    };
 
     private static bool SameContent(PartnerState a, PartnerState b) =>
         a.AcknowledgedThrough == b.AcknowledgedThrough
+        && a.ReceivedThrough == b.ReceivedThrough
         && a.UpdatedAt == b.UpdatedAt
         && a.UpdatedAt.Offset == b.UpdatedAt.Offset
         && (a.LastCheckpoint ?? []).AsSpan().SequenceEqual(b.LastCheckpoint ?? [])

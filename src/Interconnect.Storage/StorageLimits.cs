@@ -163,6 +163,7 @@ public static class StoreInputRules
         ArgumentNullException.ThrowIfNull(state);
         Identifier.Require(state.Partner, "partner administration");
         ArgumentOutOfRangeException.ThrowIfNegative(state.AcknowledgedThrough);
+        ArgumentOutOfRangeException.ThrowIfNegative(state.ReceivedThrough);
         if (state.LastCheckpoint is { Length: > StorageLimits.MaxCheckpointBytes })
         {
             throw new ArgumentException(

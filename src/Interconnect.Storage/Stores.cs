@@ -77,7 +77,14 @@ public interface IMerkleLogStore
 /// <param name="LastCheckpoint">The last signed checkpoint received from the partner (encoded), if any.</param>
 /// <param name="UpdatedAt">When the state last changed.</param>
 /// <param name="Version">Opaque version (ETag); null for a state not read from the store.</param>
-public sealed record PartnerState(string Partner, long AcknowledgedThrough, byte[]? LastCheckpoint, DateTimeOffset UpdatedAt, string? Version = null);
+public sealed record PartnerState(string Partner, long AcknowledgedThrough, byte[]? LastCheckpoint, DateTimeOffset UpdatedAt, string? Version = null)
+{
+    /// <summary>
+    /// Leaf count of the partner's log up to which we have processed its replication stream (our
+    /// cursor into theirs); 0 when nothing has been processed. Saved under the same compare-and-set.
+    /// </summary>
+    public long ReceivedThrough { get; init; }
+}
 
 /// <summary>Per-partner replication cursors and the last checkpoint seen from each partner.</summary>
 public interface IPartnerStateStore

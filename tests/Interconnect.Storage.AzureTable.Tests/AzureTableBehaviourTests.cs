@@ -132,6 +132,26 @@ public sealed class AzureTableBehaviourTests : IAsyncLifetime, IDisposable
         Assert.Equal(0, await _store.Log.GetSizeAsync());
     }
 
+    [Fact]
+    public async Task A_partner_row_saved_before_ReceivedThrough_existed_reads_as_zero_and_saves_under_its_etag()
+    {
+        var service = new TableService(new TableTransport(TableAccount.Parse(_options.ConnectionString), Azurite.Http, TimeProvider.System, _options));
+        using (var legacy = new TableRowWriter("partner", "FR"))
+        {
+            var row = legacy.String("Partner", "FR").Int64("AcknowledgedThrough", 7)
+                .String("UpdatedAt", "2026-01-01T00:00:00.0000000+00:00").Boolean("HasCheckpoint", false).ToArray();
+            Assert.True((await service.SendAsync(new TableRequest(HttpMethod.Post, _store.PartnersTable, row), default)).IsSuccess);
+        }
+
+        var read = await _store.Partners.GetAsync("FR");
+        var saved = await _store.Partners.SaveAsync(read! with { ReceivedThrough = 12 });
+
+        Assert.Equal(0, read.ReceivedThrough);
+        Assert.Equal(7, read.AcknowledgedThrough);
+        Assert.Equal(12, (await _store.Partners.GetAsync("FR"))!.ReceivedThrough);
+        Assert.Equal(saved.Version, (await _store.Partners.GetAsync("FR"))!.Version);
+    }
+
     private sealed class CountingHandler() : DelegatingHandler(new SocketsHttpHandler())
     {
         public List<string> Queries { get; } = [];

@@ -590,6 +590,47 @@ public abstract class NodeStoreConformance : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Partner_state_keeps_the_received_through_mark_under_compare_and_set()
+    {
+        var store = await CreateStoreAsync();
+        var at = new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.Zero);
+
+        var created = await store.Partners.SaveAsync(new PartnerState("FR", 3, null, at) { ReceivedThrough = 17 });
+        var read = await store.Partners.GetAsync("FR");
+        var updated = await store.Partners.SaveAsync(read! with { ReceivedThrough = 40 });
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => store.Partners.SaveAsync(created with { ReceivedThrough = 99 }));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.Partners.SaveAsync(updated with { ReceivedThrough = -1 }));
+
+        Assert.Equal(17, created.ReceivedThrough);
+        Assert.Equal(17, read.ReceivedThrough);
+        Assert.Equal(3, read.AcknowledgedThrough);
+        var now = await store.Partners.GetAsync("FR");
+        Assert.Equal(40, now!.ReceivedThrough);
+        Assert.Equal(3, now.AcknowledgedThrough);
+        Assert.Equal(updated.Version, now.Version);
+        Assert.Equal(40, Assert.Single(await store.Partners.ListAsync()).ReceivedThrough);
+        Assert.Equal(0, (await store.Partners.SaveAsync(new PartnerState("DE", 0, null, at))).ReceivedThrough);
+        Assert.Equal(0, (await store.Partners.GetAsync("DE"))!.ReceivedThrough);
+    }
+
+    [Fact]
+    public async Task Two_replicas_moving_one_partners_received_through_mark_exactly_one_wins()
+    {
+        var one = await CreateStoreAsync();
+        var two = await OpenReplicaAsync(one);
+        var at = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var start = await one.Partners.SaveAsync(new PartnerState("FR", 0, null, at) { ReceivedThrough = 5 });
+
+        var outcomes = await Task.WhenAll(
+            Outcome(() => one.Partners.SaveAsync(start with { ReceivedThrough = 10 })),
+            Outcome(() => two.Partners.SaveAsync(start with { ReceivedThrough = 20 })));
+
+        Assert.Single(outcomes, o => o is null);
+        Assert.Single(outcomes, o => o is ConcurrencyConflictException);
+        Assert.Equal(outcomes[0] is null ? 10 : 20, (await two.Partners.GetAsync("FR"))!.ReceivedThrough);
+    }
+
+    [Fact]
     public async Task Two_replicas_saving_one_partner_state_exactly_one_wins()
     {
         var one = await CreateStoreAsync();
