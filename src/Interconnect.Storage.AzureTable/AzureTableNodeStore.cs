@@ -2,7 +2,8 @@ namespace Interconnect.Storage.AzureTable;
 
 /// <summary>
 /// A node store on Azure Table storage (or Azurite), spoken over REST. One administration's data
-/// lives in three tables named by its prefix: {prefix}entities, {prefix}log, {prefix}partners.
+/// lives in four tables named by its prefix: {prefix}entities, {prefix}log, {prefix}partners,
+/// {prefix}receipts.
 /// Several instances over the same prefix (replicas of one node) are safe: every write is
 /// conflict-checked with ETags inside one entity-group transaction.
 /// </summary>
@@ -22,9 +23,11 @@ public sealed class AzureTableNodeStore : INodeStore
         EntitiesTable = options.TablePrefix + "entities";
         LogTable = options.TablePrefix + "log";
         PartnersTable = options.TablePrefix + "partners";
+        ReceiptsTable = options.TablePrefix + "receipts";
         Entities = new AzureEntityLedgerStore(_service, EntitiesTable);
         Log = new AzureMerkleLogStore(_service, LogTable);
         Partners = new AzurePartnerStateStore(_service, PartnersTable);
+        Receipts = new AzureReceiptStore(_service, ReceiptsTable);
     }
 
     /// <inheritdoc />
@@ -36,6 +39,9 @@ public sealed class AzureTableNodeStore : INodeStore
     /// <inheritdoc />
     public IPartnerStateStore Partners { get; }
 
+    /// <inheritdoc />
+    public IReceiptStore Receipts { get; }
+
     /// <summary>The entity ledger table.</summary>
     public string EntitiesTable { get; }
 
@@ -44,6 +50,9 @@ public sealed class AzureTableNodeStore : INodeStore
 
     /// <summary>The partner state table.</summary>
     public string PartnersTable { get; }
+
+    /// <summary>The receipts table.</summary>
+    public string ReceiptsTable { get; }
 
     /// <inheritdoc />
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
@@ -63,5 +72,5 @@ public sealed class AzureTableNodeStore : INodeStore
         }
     }
 
-    private string[] Tables => [EntitiesTable, LogTable, PartnersTable];
+    private string[] Tables => [EntitiesTable, LogTable, PartnersTable, ReceiptsTable];
 }

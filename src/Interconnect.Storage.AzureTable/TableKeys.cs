@@ -107,6 +107,9 @@ internal static class TableKeys
 
     public const string LastSequenceRow = "99999999999999999999";
 
+    /// <summary>Receipt rows: the sequence as in <see cref="SequenceRow"/>, then the escaped issuer, so rows sort by sequence then issuer.</summary>
+    public static string ReceiptRow(ulong sequence, string issuer) => $"{SequenceRow(sequence)}{Separator}{Escape(issuer)}";
+
     public static string LeafRow(long index) => "L" + index.ToString("D19", CultureInfo.InvariantCulture);
 
     public static string HashRow(Ledger.Hash256 hash) => "H" + hash.ToString();

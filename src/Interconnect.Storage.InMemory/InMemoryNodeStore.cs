@@ -17,5 +17,8 @@ public sealed class InMemoryNodeStore : INodeStore
     public IPartnerStateStore Partners { get; } = new InMemoryPartnerStateStore();
 
     /// <inheritdoc />
+    public IReceiptStore Receipts { get; } = new InMemoryReceiptStore();
+
+    /// <inheritdoc />
     public Task InitializeAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 }

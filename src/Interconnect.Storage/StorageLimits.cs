@@ -26,6 +26,9 @@ public static class StorageLimits
     /// <summary>Largest encoded signed checkpoint accepted.</summary>
     public const int MaxCheckpointBytes = 64 * 1024;
 
+    /// <summary>Largest encoded signed receipt accepted (a valid one is at most <see cref="Ledger.Receipts.SignedReceipt.MaxEncodedBytes"/>).</summary>
+    public const int MaxReceiptBytes = 8 * 1024;
+
     /// <summary>The bytes an entry occupies in the store's accounting (encoded entry plus fields).</summary>
     public static long SizeOf(DisclosedEntry entry)
     {
@@ -180,6 +183,31 @@ public static class StoreInputRules
         {
             throw new ArgumentException(
                 $"A checkpoint is 1 to {StorageLimits.MaxCheckpointBytes} bytes; {signedCheckpoint.Length} given.", nameof(signedCheckpoint));
+        }
+    }
+
+    /// <summary>Refuses a receipt that cannot be stored.</summary>
+    public static void CheckReceipt(StoredReceipt receipt)
+    {
+        ArgumentNullException.ThrowIfNull(receipt);
+        ArgumentNullException.ThrowIfNull(receipt.Entity, nameof(receipt));
+        ArgumentNullException.ThrowIfNull(receipt.SignedReceipt, nameof(receipt));
+        Identifier.Require(receipt.Issuer, "issuer administration");
+        if (receipt.Sequence == 0)
+        {
+            throw new ArgumentException($"A receipt for {receipt.Entity} names sequence 0; sequences start at 1.", nameof(receipt));
+        }
+
+        if (!Enum.IsDefined(receipt.Verdict))
+        {
+            throw new ArgumentException($"Receipt verdict {(byte)receipt.Verdict} is unknown.", nameof(receipt));
+        }
+
+        if (receipt.SignedReceipt.Length == 0 || receipt.SignedReceipt.Length > StorageLimits.MaxReceiptBytes)
+        {
+            throw new ArgumentException(
+                $"A signed receipt is 1 to {StorageLimits.MaxReceiptBytes} bytes; {receipt.SignedReceipt.Length} given for {receipt.Entity}#{receipt.Sequence} from {receipt.Issuer}.",
+                nameof(receipt));
         }
     }
 

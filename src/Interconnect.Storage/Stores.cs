@@ -1,5 +1,6 @@
 using Interconnect.Ledger;
 using Interconnect.Ledger.Disclosure;
+using Interconnect.Ledger.Receipts;
 
 namespace Interconnect.Storage;
 
@@ -102,6 +103,30 @@ public interface IPartnerStateStore
     Task<IReadOnlyList<PartnerState>> ListAsync(CancellationToken cancellationToken = default);
 }
 
+/// <summary>A partner's signed receipt for one entry, as stored, with the fields it is found by.</summary>
+/// <param name="Entity">The entity of the entry the receipt is about.</param>
+/// <param name="Sequence">The entry's sequence in that entity, from 1.</param>
+/// <param name="EntryHash">The entry hash the receipt names.</param>
+/// <param name="Issuer">The administration that issued and signed the receipt.</param>
+/// <param name="Verdict">The receipt's verdict.</param>
+/// <param name="SignedReceipt">The signed receipt's wire form (<see cref="Ledger.Receipts.SignedReceipt.Encode"/>).</param>
+/// <param name="ReceivedAt">When this node received it.</param>
+public sealed record StoredReceipt(EntityKey Entity, ulong Sequence, Hash256 EntryHash, string Issuer, ReceiptVerdict Verdict, byte[] SignedReceipt, DateTimeOffset ReceivedAt);
+
+/// <summary>
+/// Receipts partners returned for entries: the latest one from each issuer for each entry. A later
+/// receipt replaces an earlier one (an endorsement after a rejection that was retried, a business
+/// verdict after an endorsement), so the store answers "what does each partner say now".
+/// </summary>
+public interface IReceiptStore
+{
+    /// <summary>Saves <paramref name="receipt"/>, replacing any earlier one for the same entity, sequence and issuer.</summary>
+    Task SaveAsync(StoredReceipt receipt, CancellationToken cancellationToken = default);
+
+    /// <summary>Every receipt stored for <paramref name="entity"/>, ordered by sequence, then issuer (ordinal).</summary>
+    Task<IReadOnlyList<StoredReceipt>> ListAsync(EntityKey entity, CancellationToken cancellationToken = default);
+}
+
 /// <summary>Everything one administration's node persists, from one provider.</summary>
 public interface INodeStore
 {
@@ -113,6 +138,9 @@ public interface INodeStore
 
     /// <summary>Per-partner replication state.</summary>
     IPartnerStateStore Partners { get; }
+
+    /// <summary>Receipts partners returned for entries.</summary>
+    IReceiptStore Receipts { get; }
 
     /// <summary>Creates tables or containers if absent; checks the store answers (readiness).</summary>
     Task InitializeAsync(CancellationToken cancellationToken = default);

@@ -3,6 +3,7 @@ using Interconnect.Ledger;
 using Interconnect.Ledger.Chains;
 using Interconnect.Ledger.Disclosure;
 using Interconnect.Ledger.Entries;
+using Interconnect.Ledger.Receipts;
 
 namespace Interconnect.Storage.Conformance;
 
@@ -645,6 +646,112 @@ public abstract class NodeStoreConformance : IAsyncLifetime, IDisposable
         Assert.Single(outcomes, o => o is null);
         Assert.Single(outcomes, o => o is ConcurrencyConflictException);
         Assert.Equal(outcomes[0] is null ? 1 : 2, (await two.Partners.GetAsync("FR"))!.AcknowledgedThrough);
+    }
+
+    // ---- receipts --------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Receipts_are_listed_by_sequence_then_issuer_with_every_field_intact()
+    {
+        var store = await CreateStoreAsync();
+        var entries = Ledger.Chain(Entity(), 3);
+        var at = new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.FromHours(2)).AddTicks(1234567);
+        string[] issuers = ["FR", "DE_a", "DE/y", "DE.x", "DE-z", "DE", "D"];
+        var saved = new List<StoredReceipt>();
+        foreach (var sequence in new[] { 3, 1, 2 })
+        {
+            foreach (var issuer in issuers)
+            {
+                var receipt = Ledger.ReceiptFor(entries[sequence - 1], issuer, ReceiptVerdict.BusinessRejected, at.AddMinutes(sequence));
+                await store.Receipts.SaveAsync(receipt);
+                saved.Add(receipt);
+            }
+        }
+
+        var listed = await store.Receipts.ListAsync(Entity());
+
+        var expected = saved.OrderBy(r => r.Sequence).ThenBy(r => r.Issuer, StringComparer.Ordinal).ToArray();
+        ReceiptAssert.Same(expected, listed);
+        Assert.Equal(at.AddMinutes(1).Offset, listed[0].ReceivedAt.Offset);
+        var signed = SignedReceipt.Decode(listed[^1].SignedReceipt);
+        Assert.True(signed.Ok, signed.Error?.Message);
+        Assert.Null(signed.Value!.Verify(Ledger.Keys("FR")));
+        Assert.Equal(entries[2].Entry.Hash, signed.Value.Receipt.EntryHash);
+    }
+
+    [Fact]
+    public async Task A_later_receipt_from_the_same_issuer_for_the_same_entry_replaces_the_earlier_one()
+    {
+        var one = await CreateStoreAsync();
+        var two = await OpenReplicaAsync(one);
+        var entries = Ledger.Chain(Entity(), 2);
+        var at = new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero);
+        var rejected = Ledger.ReceiptFor(entries[0], "FR", ReceiptVerdict.Rejected, at);
+        var fromGermany = Ledger.ReceiptFor(entries[0], "DE", ReceiptVerdict.Endorsed, at);
+        var forTheNextEntry = Ledger.ReceiptFor(entries[1], "FR", ReceiptVerdict.Endorsed, at);
+        var endorsed = Ledger.ReceiptFor(entries[0], "FR", ReceiptVerdict.Endorsed, at.AddMinutes(5));
+        var accepted = Ledger.ReceiptFor(entries[0], "FR", ReceiptVerdict.BusinessAccepted, at.AddMinutes(9));
+
+        await one.Receipts.SaveAsync(rejected);
+        await one.Receipts.SaveAsync(fromGermany);
+        await one.Receipts.SaveAsync(forTheNextEntry);
+        await one.Receipts.SaveAsync(endorsed);
+        var afterEndorsement = await two.Receipts.ListAsync(Entity());
+        await two.Receipts.SaveAsync(accepted);
+        await two.Receipts.SaveAsync(accepted);
+
+        ReceiptAssert.Same([fromGermany, endorsed, forTheNextEntry], afterEndorsement);
+        ReceiptAssert.Same([fromGermany, accepted, forTheNextEntry], await one.Receipts.ListAsync(Entity()));
+    }
+
+    [Fact]
+    public async Task Receipts_of_one_entity_are_kept_apart_from_every_other_entity()
+    {
+        var store = await CreateStoreAsync();
+        EntityKey[] entities =
+        [
+            Entity("GB-AEO-0001"), Entity("GB-AEO-00010"), Entity("GB-AEO-0001/x"), new(Origin, "aeo", "GB-AEO-0001"), new("GBX", Kind, "GB-AEO-0001"),
+        ];
+        var receipts = new Dictionary<EntityKey, StoredReceipt>();
+        foreach (var entity in entities)
+        {
+            receipts[entity] = Ledger.ReceiptFor(Ledger.Chain(entity, 1)[0], "FR");
+            await store.Receipts.SaveAsync(receipts[entity]);
+        }
+
+        foreach (var entity in entities)
+        {
+            ReceiptAssert.Same([receipts[entity]], await store.Receipts.ListAsync(entity));
+        }
+
+        Assert.Empty(await store.Receipts.ListAsync(Entity("GB-AEO-NONE")));
+    }
+
+    [Fact]
+    public async Task A_receipt_that_cannot_be_stored_is_refused_and_changes_nothing()
+    {
+        var store = await CreateStoreAsync();
+        var entry = Ledger.Chain(Entity(), 1)[0];
+        var good = Ledger.ReceiptFor(entry, "FR");
+        await store.Receipts.SaveAsync(good);
+        var atLimit = good with { Issuer = "DE", SignedReceipt = new byte[StorageLimits.MaxReceiptBytes] };
+
+        await Assert.ThrowsAsync<ArgumentNullException>(() => store.Receipts.SaveAsync(null!));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => store.Receipts.SaveAsync(good with { Entity = null! }));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => store.Receipts.SaveAsync(good with { SignedReceipt = null! }));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.Receipts.SaveAsync(good with { Issuer = "F R" }));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.Receipts.SaveAsync(good with { Issuer = string.Empty }));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.Receipts.SaveAsync(good with { Sequence = 0 }));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.Receipts.SaveAsync(good with { Verdict = (ReceiptVerdict)9 }));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.Receipts.SaveAsync(good with { SignedReceipt = [] }));
+        var tooLarge = await Assert.ThrowsAsync<ArgumentException>(
+            () => store.Receipts.SaveAsync(good with { SignedReceipt = new byte[StorageLimits.MaxReceiptBytes + 1] }));
+
+        Assert.Contains($"1 to {StorageLimits.MaxReceiptBytes} bytes", tooLarge.Message, StringComparison.Ordinal);
+        ReceiptAssert.Same([good], await store.Receipts.ListAsync(Entity()));
+        await store.Receipts.SaveAsync(atLimit);
+        ReceiptAssert.Same([atLimit, good], await store.Receipts.ListAsync(Entity()));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => store.Receipts.ListAsync(null!));
     }
 
     // ---- helpers --------------------------------------------------------------------------

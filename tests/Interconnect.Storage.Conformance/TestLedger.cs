@@ -3,6 +3,7 @@ using System.Globalization;
 using Interconnect.Ledger;
 using Interconnect.Ledger.Disclosure;
 using Interconnect.Ledger.Entries;
+using Interconnect.Ledger.Receipts;
 using Interconnect.Ledger.Signing;
 
 namespace Interconnect.Storage.Conformance;
@@ -39,6 +40,19 @@ public sealed class TestLedger : IDisposable
         }
 
         return entries;
+    }
+
+    /// <summary>
+    /// A receipt for <paramref name="entry"/> as the store keeps it, holding a real receipt signed on
+    /// behalf of <paramref name="issuer"/> (with this ledger's key) and received at <paramref name="receivedAt"/>.
+    /// </summary>
+    public StoredReceipt ReceiptFor(DisclosedEntry entry, string issuer, ReceiptVerdict verdict = ReceiptVerdict.Endorsed, DateTimeOffset? receivedAt = null)
+    {
+        var body = entry.Entry.Body;
+        var at = receivedAt ?? Epoch.AddHours(1);
+        var reason = verdict is ReceiptVerdict.Rejected or ReceiptVerdict.BusinessRejected ? $"{issuer} refuses entry {body.Sequence}" : string.Empty;
+        var receipt = new Receipt(issuer, body.Origin, body.EntityKind, body.EntityId, body.Sequence, body.Hash, verdict, reason, at);
+        return new StoredReceipt(EntityKey.Of(body), body.Sequence, body.Hash, issuer, verdict, SignedReceipt.Sign(receipt, _signer).Encode(), at);
     }
 
     /// <summary>The entry with one disclosed value altered (its digest no longer matches).</summary>
@@ -112,4 +126,21 @@ public static class EntryAssert
     }
 
     public static ImmutableArray<LedgerEntry> Entries(IEnumerable<DisclosedEntry> entries) => entries.Select(e => e.Entry).ToImmutableArray();
+}
+
+/// <summary>Compares stored receipts with what was saved, field by field and byte for byte.</summary>
+public static class ReceiptAssert
+{
+    public static void Same(IReadOnlyList<StoredReceipt> expected, IReadOnlyList<StoredReceipt> actual)
+    {
+        Assert.Equal(expected.Count, actual.Count);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            var (e, a) = (expected[i], actual[i]);
+            Assert.Equal((e.Entity, e.Sequence, e.EntryHash, e.Issuer, e.Verdict), (a.Entity, a.Sequence, a.EntryHash, a.Issuer, a.Verdict));
+            Assert.Equal(e.SignedReceipt, a.SignedReceipt);
+            Assert.Equal(e.ReceivedAt, a.ReceivedAt);
+            Assert.Equal(e.ReceivedAt.Offset, a.ReceivedAt.Offset);
+        }
+    }
 }
