@@ -9,7 +9,7 @@ switch (command)
     case "run":
         return await RunAsync(args.Skip(1).ToArray());
     case "demo":
-        return await LedgerDemo.RunAsync(Console.Out, TimeProvider.System);
+        return await DemoCommand.RunAsync(args.Skip(1).ToArray(), Console.Out, Console.Error);
     default:
         await Console.Error.WriteLineAsync(
             """
@@ -17,7 +17,9 @@ switch (command)
 
               run     (default) serve this administration's node, configured by appsettings.json and
                       environment variables Node__* (see docs/operations.md)
-              demo    three administrations in one process on the embedded defaults
+              demo    three administrations (NL, JP, BE) in one process on the embedded defaults,
+                      a scripted MRA + AEO + shipment scenario, then the web UI on ports 5081-5083
+                      (options: --base-port N, --no-serve to exit after the scenario)
             """);
         return 2;
 }

@@ -57,6 +57,10 @@ public sealed record ProposeMraAgreement(
 /// <param name="Acceptance">Its own signed "mra.accepted" entry, with the fields it disclosed.</param>
 public sealed record RecordMraAcceptance(string PartyId, DisclosedEntry Acceptance);
 
+/// <summary>Accept another administration's proposal: signs our "mra.accepted" entry, which the proposer records.</summary>
+/// <param name="Proposal">The proposer's signed "mra.proposed" entry as received, every field disclosed.</param>
+public sealed record AcceptMraAgreement(DisclosedEntry Proposal);
+
 /// <summary>Suspend an agreement in force.</summary>
 public sealed record SuspendMraAgreement(string Reason, DateTimeOffset? EffectiveAt = null);
 
@@ -97,6 +101,9 @@ public interface IMraAgreementGrain : IGrainWithStringKey
 {
     /// <summary>Proposes the agreement.</summary>
     Task<MraAgreementView> Propose(ProposeMraAgreement command);
+
+    /// <summary>Accepts a partner's proposal of this agreement (our own chain for it starts with the acceptance).</summary>
+    Task<MraAgreementView> Accept(AcceptMraAgreement command);
 
     /// <summary>Records a partner's signed acceptance; the agreement enters into force with the last one.</summary>
     Task<MraAgreementView> RecordAcceptance(RecordMraAcceptance command);

@@ -35,7 +35,7 @@ public sealed partial class MraAgreementGrain(AdministrationContext administrati
     protected override string Kind => EntityKind;
 
     /// <inheritdoc />
-    protected override MraAgreementView Initial => new(Key, MraStatus.None, null, null, [], [], [], [], 0, null, [], null, null, 0, null);
+    protected override MraAgreementView Initial => Empty(Key);
 
     /// <inheritdoc />
     protected override void ValidateKey(string key) =>
@@ -79,6 +79,55 @@ public sealed partial class MraAgreementGrain(AdministrationContext administrati
                 ["endorsementQuorum"] = command.EndorsementQuorum.ToString(System.Globalization.CultureInfo.InvariantCulture),
             }),
             _ => throw Refuse(state, "propose", "an agreement id is proposed once; choose a new id"),
+        });
+    }
+
+    /// <inheritdoc />
+    public Task<MraAgreementView> Accept(AcceptMraAgreement command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(command.Proposal, "proposal");
+        var proposal = command.Proposal;
+        var body = proposal.Entry.Body;
+        var self = Administration.AdministrationId;
+        if (body.EntityKind != EntityKind || body.EntityId != Key || body.EntryType != "mra.proposed")
+        {
+            throw new InvalidCommandException("proposal", $"An mra-agreement/{Key} mra.proposed entry is expected; {body.EntityKind}/{body.EntityId} {body.EntryType} given.");
+        }
+
+        if (body.Origin == self)
+        {
+            throw new DomainRuleException("mra-own-proposal", $"MRA {Key} was proposed by this administration; its proposal is already its acceptance.");
+        }
+
+        var keys = Administration.PartnerKeys
+            ?? throw new DomainRuleException("mra-partner-keys-unknown", $"This node knows no partner keys, so the proposal of {body.Origin} cannot be verified.");
+        var problem = proposal.VerifyFields()?.Describe() ?? Ledger.Chains.ChainVerifier.VerifySignature(proposal.Entry, keys)?.Describe();
+        if (problem is not null)
+        {
+            throw new DomainRuleException("mra-proposal-invalid", $"The proposal of MRA {Key} by {body.Origin} does not verify: {problem}");
+        }
+
+        var terms = Fold(Empty(Key), proposal);
+        if (!terms.Parties.Contains(self, StringComparer.Ordinal))
+        {
+            throw new DomainRuleException("mra-not-a-party", $"{self} is not a party to MRA {Key}; only {string.Join(", ", terms.Parties)} are.");
+        }
+
+        return CommitAsync(state => state.Status switch
+        {
+            MraStatus.None => Change(MraAcceptance.EntryType, MraStatus.Proposed, new()
+            {
+                [MraAcceptance.ProposalHashField] = body.Hash.ToString(),
+                ["title"] = terms.Title ?? string.Empty,
+                ["proposedBy"] = body.Origin,
+                ["parties"] = JsonSerializer.Serialize(terms.Parties, Json),
+                ["aeoProgrammes"] = JsonSerializer.Serialize(terms.AeoProgrammes, Json),
+                ["documentTypes"] = JsonSerializer.Serialize(terms.DocumentTypes, Json),
+                ["sharingPolicies"] = JsonSerializer.Serialize(terms.SharingPolicies, Json),
+                ["endorsementQuorum"] = terms.EndorsementQuorum.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }),
+            _ => throw Refuse(state, "accept", "an agreement is accepted once"),
         });
     }
 
@@ -169,7 +218,21 @@ public sealed partial class MraAgreementGrain(AdministrationContext administrati
     }
 
     /// <inheritdoc />
-    protected override MraAgreementView Apply(MraAgreementView state, DisclosedEntry entry)
+    protected override MraAgreementView Apply(MraAgreementView state, DisclosedEntry entry) => Fold(state, entry);
+
+    /// <summary>
+    /// The state of agreement <paramref name="agreementId"/> folded from a chain of its entries: ours,
+    /// or a partner's copy received over the mesh (MRA entries are disclosed whole to every party).
+    /// </summary>
+    public static MraAgreementView Replay(string agreementId, IEnumerable<DisclosedEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        return entries.Aggregate(Empty(agreementId), Fold);
+    }
+
+    private static MraAgreementView Empty(string agreementId) => new(agreementId, MraStatus.None, null, null, [], [], [], [], 0, null, [], null, null, 0, null);
+
+    private static MraAgreementView Fold(MraAgreementView state, DisclosedEntry entry)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(entry);
@@ -193,6 +256,23 @@ public sealed partial class MraAgreementGrain(AdministrationContext administrati
 
                     // The proposal is the proposer's own signed acceptance.
                     AcceptedBy = [proposer],
+                    EffectiveAt = body.Timestamp,
+                };
+            case MraAcceptance.EntryType:
+                // This administration's acceptance of another's proposal: the terms are copied from it.
+                var proposedBy = Required(entry, "proposedBy");
+                return next with
+                {
+                    Status = MraStatus.Proposed,
+                    Title = entry["title"],
+                    ProposedBy = proposedBy,
+                    Parties = Deserialize<string[]>(entry, "parties"),
+                    AeoProgrammes = Deserialize<string[]>(entry, "aeoProgrammes"),
+                    DocumentTypes = Deserialize<string[]>(entry, "documentTypes"),
+                    SharingPolicies = Deserialize<DataSharingPolicy[]>(entry, "sharingPolicies"),
+                    EndorsementQuorum = int.Parse(Required(entry, "endorsementQuorum"), System.Globalization.CultureInfo.InvariantCulture),
+                    ProposalHash = Required(entry, MraAcceptance.ProposalHashField),
+                    AcceptedBy = [proposedBy, body.Origin],
                     EffectiveAt = body.Timestamp,
                 };
             case "mra.acceptance-recorded":

@@ -18,6 +18,9 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly MerkleLog _tree = new();
 
+    /// <summary>Raised after entries were appended to the log (replication wakes on it).</summary>
+    public event EventHandler? Appended;
+
     /// <summary>Leaves in the log.</summary>
     public long Size => _tree.Size;
 
@@ -122,6 +125,7 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
         }
 
         await entities.MarkLoggedAsync(entity, entries[^1].Body.Sequence, cancellationToken).ConfigureAwait(false);
+        Appended?.Invoke(this, EventArgs.Empty);
     }
 
     /// <summary>Signs and stores a checkpoint of the log as it stands (after catching up with other replicas).</summary>

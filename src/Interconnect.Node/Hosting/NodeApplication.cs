@@ -59,7 +59,9 @@ public static class NodeApplication
 
         services.AddSingleton<MeshAlarms>();
         services.AddSingleton<AgreementBook>();
+        services.AddSingleton<ReplicationScope>();
         services.AddSingleton<InboundReceiver>();
+        services.AddSingleton<ReceiptRecorder>();
         services.AddSingleton<PartnerReplicator>();
         services.AddSingleton<IMeshQueries, MeshQueries>();
         services.AddSingleton<IMeshCommands, MeshCommands>();
@@ -98,7 +100,11 @@ public static class NodeApplication
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         endpoint.ConcurrentMessageLimit = 1;
-        endpoint.UseMessageRetry(r => r.Intervals(100, 500, 2000));
+        endpoint.UseMessageRetry(r =>
+        {
+            r.Ignore<MalformedMessageException>();
+            r.Intervals(100, 500, 2000);
+        });
         endpoint.ConfigureConsumer<PartnerMessagesConsumer>(context);
     }
 

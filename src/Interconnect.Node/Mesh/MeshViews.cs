@@ -85,6 +85,9 @@ public interface IMeshQueries
 
     /// <summary>Alarms raised since start, newest first.</summary>
     IReadOnlyList<MeshAlarm> Alarms { get; }
+
+    /// <summary>Entries and messages this node rejected since start, by reason code.</summary>
+    IReadOnlyDictionary<string, long> RejectionsByReason { get; }
 }
 
 /// <summary>Officer actions that involve a partner's data.</summary>

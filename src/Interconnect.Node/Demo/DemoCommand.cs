@@ -1,0 +1,77 @@
+using System.Globalization;
+
+namespace Interconnect.Node.Demo;
+
+/// <summary>The <c>demo</c> command: three administrations, the scripted scenario, then the web UI until Ctrl+C.</summary>
+public static class DemoCommand
+{
+    /// <summary>The default port of the first administration.</summary>
+    public const int DefaultBasePort = 5081;
+
+    /// <summary>Runs the demo; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        var basePort = DefaultBasePort;
+        var serve = true;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--base-port" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65533:
+                    basePort = port;
+                    i++;
+                    break;
+                case "--no-serve":
+                    serve = false;
+                    break;
+                default:
+                    await error.WriteLineAsync($"demo: unknown or incomplete option \"{args[i]}\"; usage: demo [--base-port N] [--no-serve]").ConfigureAwait(false);
+                    return 2;
+            }
+        }
+
+        string[] administrations = ["NL", "JP", "BE"];
+        await output.WriteLineAsync("Interconnect demo: three customs administrations in one process, each with its own key, storage and node.").ConfigureAwait(false);
+        await using var mesh = await DemoMesh.StartAsync(administrations, basePort).ConfigureAwait(false);
+        foreach (var administration in administrations)
+        {
+            await output.WriteLineAsync($"  {administration}: {mesh.UrlOf(administration)}").ConfigureAwait(false);
+        }
+
+        try
+        {
+            await new DemoScenario(mesh, output).RunAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        {
+            await error.WriteLineAsync("The demo scenario failed: " + e.Message).ConfigureAwait(false);
+            return 1;
+        }
+
+        await output.WriteLineAsync(Environment.NewLine + "Scenario complete.").ConfigureAwait(false);
+        if (!serve)
+        {
+            return 0;
+        }
+
+        await output.WriteLineAsync($"The nodes keep running: open {mesh.UrlOf("NL")} and {mesh.UrlOf("JP")} to certify or suspend an AEO and watch it arrive. Ctrl+C stops.").ConfigureAwait(false);
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,438 @@
+using Interconnect.Contracts;
+using Interconnect.Grains.Runtime;
+using Interconnect.Grains.MraAgreements;
+using Interconnect.Ledger;
+using Interconnect.Ledger.Chains;
+using Interconnect.Ledger.Checkpoints;
+using Interconnect.Ledger.Disclosure;
+using Interconnect.Ledger.Merkle;
+using Interconnect.Ledger.Receipts;
+using Interconnect.Node.Hosting;
+using Interconnect.Node.Mesh;
+using Interconnect.Storage;
+
+namespace Interconnect.Node.Replication;
+
+/// <summary>
+/// Receives partners' entries: checks the origin is a partner with an agreement, the signature
+/// against the origin's keys, the disclosed fields against their digests and against the policy,
+/// the chain's continuity; drops duplicates; applies each entity's entries in order, holding a gap
+/// and asking for the range; checks the origin's checkpoint against the last one held; and answers
+/// with a signed endorsement or a signed rejection with a reason for every entry it decides on.
+/// </summary>
+internal sealed partial class InboundReceiver(
+    AdministrationNode node,
+    AgreementBook agreements,
+    IPartnerChannel channel,
+    MeshAlarms alarms,
+    ILogger<InboundReceiver> logger)
+{
+    private static readonly TimeSpan GapRequestInterval = TimeSpan.FromSeconds(2);
+    private readonly Dictionary<string, (long From, DateTimeOffset At)> _gapRequests = new(StringComparer.Ordinal);
+
+    /// <summary>Rejections issued, by reason code (for metrics and tests).</summary>
+    public RejectionCounter Rejections { get; } = new();
+
+    /// <summary>Handles one log-ordered message from a partner.</summary>
+    public async Task ReceiveAsync(ReplicateEntries message, CancellationToken cancellationToken)
+    {
+        var origin = message.Origin;
+        if (!node.IsPartner(origin))
+        {
+            Rejections.Count("not-a-partner");
+            LogStranger(logger, origin);
+            return;
+        }
+
+        var state = await node.Store.Partners.GetAsync(origin, cancellationToken).ConfigureAwait(false)
+            ?? new PartnerState(origin, 0, null, node.Time.GetUtcNow());
+        if (message.LogFrom > state.ReceivedThrough)
+        {
+            await RequestGapAsync(origin, state.ReceivedThrough, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var receipts = new List<byte[]>();
+        var checkpoint = CheckCheckpoint(message, state);
+        if (checkpoint.Problem is { } problem)
+        {
+            // Never accepted silently: every entry of the message is refused with the alarm's reason.
+            foreach (var wire in message.Entries ?? [])
+            {
+                var (entry, _) = WireCodec.FromWire(wire);
+                receipts.Add(Reject(origin, entry, "checkpoint-inconsistent", problem));
+            }
+        }
+        else
+        {
+            await ApplyAsync(origin, message.Entries ?? [], receipts, cancellationToken).ConfigureAwait(false);
+        }
+
+        var through = Math.Max(state.ReceivedThrough, message.LogThrough);
+        var saved = await SaveStreamStateAsync(origin, through, checkpoint.Accepted, cancellationToken).ConfigureAwait(false);
+        var heldSize = saved.LastCheckpoint is { } held ? SignedCheckpoint.Decode(held).Value?.Checkpoint.TreeSize ?? 0 : 0;
+        await ReplyAsync(origin, new EntriesAcknowledged(node.Id, origin, saved.ReceivedThrough, receipts, heldSize), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Handles entries of one entity sent to fill a gap.</summary>
+    public async Task ReceiveRangeAsync(ReplicateEntityRange message, CancellationToken cancellationToken)
+    {
+        if (!node.IsPartner(message.Origin))
+        {
+            Rejections.Count("not-a-partner");
+            LogStranger(logger, message.Origin);
+            return;
+        }
+
+        var receipts = new List<byte[]>();
+        await ApplyAsync(message.Origin, message.Entries ?? [], receipts, cancellationToken).ConfigureAwait(false);
+        var state = await node.Store.Partners.GetAsync(message.Origin, cancellationToken).ConfigureAwait(false);
+        var heldSize = state?.LastCheckpoint is { } held ? SignedCheckpoint.Decode(held).Value?.Checkpoint.TreeSize ?? 0 : 0;
+        await ReplyAsync(message.Origin, new EntriesAcknowledged(node.Id, message.Origin, state?.ReceivedThrough ?? 0, receipts, heldSize), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ApplyAsync(string origin, IReadOnlyList<WireEntry> wires, List<byte[]> receipts, CancellationToken cancellationToken)
+    {
+        foreach (var wire in wires)
+        {
+            var (entry, problem) = WireCodec.FromWire(wire);
+            if (entry is null)
+            {
+                receipts.Add(Reject(origin, null, "malformed", problem!));
+                continue;
+            }
+
+            var verdict = await DecideAsync(origin, entry, cancellationToken).ConfigureAwait(false);
+            switch (verdict)
+            {
+                case Verdict.Endorse:
+                    receipts.Add(await EndorseAsync(entry, cancellationToken).ConfigureAwait(false));
+                    break;
+                case Verdict.Refuse refuse:
+                    receipts.Add(Reject(origin, entry, refuse.Code, refuse.Reason));
+                    break;
+                case Verdict.Hold:
+                    break;
+            }
+        }
+    }
+
+    private async Task<Verdict> DecideAsync(string origin, DisclosedEntry entry, CancellationToken cancellationToken)
+    {
+        var body = entry.Entry.Body;
+        if (!string.Equals(body.Origin, origin, StringComparison.Ordinal))
+        {
+            return new Verdict.Refuse("wrong-origin", $"The entry originates from {body.Origin}, but {origin} sent it.");
+        }
+
+        if (ChainVerifier.VerifySignature(entry.Entry, node.PartnerKeys) is { } signatureFault)
+        {
+            return new Verdict.Refuse("bad-signature", signatureFault.Describe());
+        }
+
+        if (entry.VerifyFields() is { } fieldFault)
+        {
+            return new Verdict.Refuse("bad-field", fieldFault.Describe());
+        }
+
+        if (await CheckEntitlementAsync(entry, cancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            return refused;
+        }
+
+        var key = EntityKey.Of(body);
+        var head = await node.Store.Entities.GetHeadAsync(key, cancellationToken).ConfigureAwait(false);
+        var last = head?.LastSequence ?? 0;
+        if (body.Sequence <= last)
+        {
+            var stored = await node.Store.Entities.ReadAsync(key, body.Sequence, 1, cancellationToken).ConfigureAwait(false);
+            if (stored.Count == 1 && stored[0].Entry.Hash == entry.Entry.Hash)
+            {
+                return new Verdict.Endorse();
+            }
+
+            var message = $"{key} entry {body.Sequence} is {entry.Entry.Hash}, but we hold {(stored.Count == 1 ? stored[0].Entry.Hash : "another")} for that sequence.";
+            alarms.Raise(origin, "chain-fork", message);
+            return new Verdict.Refuse("fork", "Two different entries with one sequence: " + message);
+        }
+
+        if (body.Sequence > last + 1)
+        {
+            await RequestEntityRangeAsync(origin, key, last + 1, body.Sequence, cancellationToken).ConfigureAwait(false);
+            return new Verdict.Hold();
+        }
+
+        var previous = head?.LastHash ?? Hash256.Zero;
+        if (body.PreviousHash != previous)
+        {
+            return new Verdict.Refuse("broken-chain", $"{key} entry {body.Sequence} links to {body.PreviousHash}, but entry {last} is {previous}.");
+        }
+
+        try
+        {
+            await node.Store.Entities.AppendAsync(key, last, [entry], cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            // Another replica of this node stored it meanwhile; decide again against what is stored.
+            return await DecideAsync(origin, entry, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArgumentException e)
+        {
+            return new Verdict.Refuse("refused-by-store", e.Message);
+        }
+
+        await OnStoredAsync(entry, cancellationToken).ConfigureAwait(false);
+        return new Verdict.Endorse();
+    }
+
+    /// <summary>Whether we may receive this entry at all, and only the fields the policy gives us.</summary>
+    private async Task<Verdict.Refuse?> CheckEntitlementAsync(DisclosedEntry entry, CancellationToken cancellationToken)
+    {
+        var body = entry.Entry.Body;
+        if (body.EntityKind == MraAgreementGrain.EntityKind)
+        {
+            var withheld = entry.WithheldFieldNames.ToList();
+            if (withheld.Count > 0)
+            {
+                return new Verdict.Refuse("incomplete-mra", $"MRA entries are disclosed whole to the parties; {string.Join(", ", withheld)} withheld.");
+            }
+
+            if (body.EntryType is "mra.proposed" or MraAcceptance.EntryType)
+            {
+                var terms = MraAgreementGrain.Replay(body.EntityId, [entry]);
+                return terms.Parties.Contains(node.Id, StringComparer.Ordinal)
+                    ? null
+                    : new Verdict.Refuse("not-a-party", $"{node.Id} is not a party to MRA {body.EntityId}.");
+            }
+
+            var known = await agreements.FindAsync(body.EntityId, cancellationToken).ConfigureAwait(false);
+            return known is not null
+                ? null
+                : new Verdict.Refuse("no-agreement", $"MRA {body.EntityId} is unknown here; its proposal must come first.");
+        }
+
+        var agreement = await agreements.GoverningAsync(body.Origin, node.Id, body.EntityKind, cancellationToken).ConfigureAwait(false);
+        if (agreement is null)
+        {
+            return new Verdict.Refuse("no-agreement", $"No MRA in force between {body.Origin} and {node.Id} covers {body.EntityKind} entries.");
+        }
+
+        var allowed = agreement.PolicyFor(node.Id)!.FieldsFor(body.EntityKind)!;
+        var beyond = entry.Fields.Select(f => f.Name).Where(n => !allowed.Contains(n, StringComparer.Ordinal)).ToList();
+        return beyond.Count == 0
+            ? null
+            : new Verdict.Refuse("beyond-policy", $"Fields {string.Join(", ", beyond)} are beyond what MRA {agreement.AgreementId} discloses to {node.Id}.");
+    }
+
+    private async Task OnStoredAsync(DisclosedEntry entry, CancellationToken cancellationToken)
+    {
+        var body = entry.Entry.Body;
+        if (body.EntityKind != MraAgreementGrain.EntityKind)
+        {
+            return;
+        }
+
+        agreements.Invalidate();
+        if (body.EntryType != MraAcceptance.EntryType)
+        {
+            return;
+        }
+
+        // A partner accepted an agreement: if we proposed it, its acceptance goes into our ledger.
+        var ours = await node.Store.Entities.GetHeadAsync(new EntityKey(node.Id, MraAgreementGrain.EntityKind, body.EntityId), cancellationToken).ConfigureAwait(false);
+        if (ours is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await node.Grains.GetGrain<IMraAgreementGrain>(body.EntityId)
+                .RecordAcceptance(new RecordMraAcceptance(body.Origin, entry)).ConfigureAwait(false);
+            agreements.Invalidate();
+        }
+        catch (DomainRuleException e)
+        {
+            LogAcceptanceNotRecorded(logger, body.Origin, body.EntityId, e.Message);
+        }
+    }
+
+    private (byte[]? Accepted, string? Problem) CheckCheckpoint(ReplicateEntries message, PartnerState state)
+    {
+        if (message.Checkpoint is null)
+        {
+            return (null, null);
+        }
+
+        var decoded = SignedCheckpoint.Decode(message.Checkpoint);
+        if (!decoded.Ok)
+        {
+            return Alarm(message.Origin, "checkpoint-malformed", "The checkpoint cannot be decoded: " + decoded.Error!.Message);
+        }
+
+        var newer = decoded.Value!;
+        if (newer.Checkpoint.Origin != message.Origin)
+        {
+            return Alarm(message.Origin, "checkpoint-inconsistent", $"The checkpoint is of {newer.Checkpoint.Origin}'s log, not {message.Origin}'s.");
+        }
+
+        if (newer.Verify(node.PartnerKeys) is { } fault)
+        {
+            return Alarm(message.Origin, "checkpoint-inconsistent", "The checkpoint's signature does not verify: " + fault.Describe());
+        }
+
+        if (state.LastCheckpoint is null)
+        {
+            return (message.Checkpoint, null);
+        }
+
+        var older = SignedCheckpoint.Decode(state.LastCheckpoint).Value!;
+        ConsistencyProof? proof = null;
+        if (message.ConsistencyProof is not null)
+        {
+            var decodedProof = ConsistencyProof.Decode(message.ConsistencyProof);
+            if (!decodedProof.Ok)
+            {
+                return Alarm(message.Origin, "checkpoint-inconsistent", "The consistency proof cannot be decoded: " + decodedProof.Error!.Message);
+            }
+
+            proof = decodedProof.Value;
+        }
+
+        var result = CheckpointConsistency.Check(older, newer, proof);
+        return result.Conflict switch
+        {
+            null => (newer.Checkpoint.TreeSize >= older.Checkpoint.TreeSize ? message.Checkpoint : null, null),
+
+            // The origin did not know which checkpoint we hold; keep ours and tell it in the acknowledgement.
+            CheckpointConflict.ProofMissing or CheckpointConflict.ProofForOtherSizes => (null, null),
+            CheckpointConflict.Fork => Alarm(message.Origin, "checkpoint-fork", result.Conflict.Describe()),
+            _ => Alarm(message.Origin, "checkpoint-inconsistent", result.Conflict.Describe()),
+        };
+    }
+
+    private (byte[]? Accepted, string? Problem) Alarm(string origin, string kind, string problem)
+    {
+        alarms.Raise(origin, kind, problem);
+        return (null, problem);
+    }
+
+    private async Task<PartnerState> SaveStreamStateAsync(string origin, long through, byte[]? checkpoint, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var stored = await node.Store.Partners.GetAsync(origin, cancellationToken).ConfigureAwait(false);
+            var next = (stored ?? new PartnerState(origin, 0, null, node.Time.GetUtcNow())) with { UpdatedAt = node.Time.GetUtcNow() };
+            next = next with
+            {
+                ReceivedThrough = Math.Max(next.ReceivedThrough, through),
+                LastCheckpoint = checkpoint ?? next.LastCheckpoint,
+            };
+            try
+            {
+                return await node.Store.Partners.SaveAsync(next, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConcurrencyConflictException) when (attempt < 8)
+            {
+            }
+        }
+    }
+
+    private async Task<byte[]> EndorseAsync(DisclosedEntry entry, CancellationToken cancellationToken)
+    {
+        var signed = Sign(entry.Entry.Body.Origin, entry, ReceiptVerdict.Endorsed, string.Empty);
+        var body = entry.Entry.Body;
+        await node.Store.Receipts.SaveAsync(
+            new StoredReceipt(EntityKey.Of(body), body.Sequence, entry.Entry.Hash, node.Id, ReceiptVerdict.Endorsed, signed, node.Time.GetUtcNow()),
+            cancellationToken).ConfigureAwait(false);
+        return signed;
+    }
+
+    private byte[] Reject(string origin, DisclosedEntry? entry, string code, string reason)
+    {
+        Rejections.Count(code);
+        LogRejected(logger, origin, entry?.Entry.ToString() ?? "(unreadable entry)", code, reason);
+        return Sign(origin, entry, ReceiptVerdict.Rejected, $"{code}: {reason}");
+    }
+
+    private byte[] Sign(string origin, DisclosedEntry? entry, ReceiptVerdict verdict, string reason)
+    {
+        var body = entry?.Entry.Body;
+        var receipt = new Receipt(
+            node.Id, origin, body?.EntityKind ?? string.Empty, body?.EntityId ?? string.Empty, body?.Sequence ?? 0,
+            entry?.Entry.Hash ?? Hash256.Zero, verdict, Truncate(reason), node.Time.GetUtcNow());
+        return SignedReceipt.Sign(receipt, node.Signer).Encode();
+    }
+
+    private static string Truncate(string reason) =>
+        System.Text.Encoding.UTF8.GetByteCount(reason) <= 1000 ? reason : reason[..Math.Min(reason.Length, 900)] + "…";
+
+    private async Task RequestGapAsync(string origin, long from, CancellationToken cancellationToken)
+    {
+        var now = node.Time.GetUtcNow();
+        lock (_gapRequests)
+        {
+            if (_gapRequests.TryGetValue(origin, out var last) && last.From == from && now - last.At < GapRequestInterval)
+            {
+                return;
+            }
+
+            _gapRequests[origin] = (from, now);
+        }
+
+        LogGap(logger, origin, from);
+        await ReplyAsync(origin, new RequestLogRange(node.Id, origin, from), cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task RequestEntityRangeAsync(string origin, EntityKey entity, ulong from, ulong through, CancellationToken cancellationToken) =>
+        ReplyAsync(origin, new RequestEntityRange(node.Id, origin, entity.Kind, entity.Id, from, through), cancellationToken);
+
+    private async Task ReplyAsync<T>(string partner, T message, CancellationToken cancellationToken)
+        where T : class
+    {
+        try
+        {
+            await channel.SendAsync(partner, message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PartnerUnreachableException e)
+        {
+            // Nothing is lost: the partner sends again what we have not acknowledged, and we answer again.
+            LogReplyFailed(logger, partner, typeof(T).Name, e.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a message from {Origin}, which is not a configured partner")]
+    private static partial void LogStranger(ILogger logger, string origin);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected {Entry} from {Origin}: {Code}: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string origin, string entry, string code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Gap in {Origin}'s stream: asking for it again from leaf {From}")]
+    private static partial void LogGap(ILogger logger, string origin, long from);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send {Message} to {Partner} now: {Reason}")]
+    private static partial void LogReplyFailed(ILogger logger, string partner, string message, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Acceptance of MRA {AgreementId} by {Party} not recorded: {Reason}")]
+    private static partial void LogAcceptanceNotRecorded(ILogger logger, string party, string agreementId, string reason);
+
+    private abstract record Verdict
+    {
+        public sealed record Endorse : Verdict;
+
+        public sealed record Hold : Verdict;
+
+        public sealed record Refuse(string Code, string Reason) : Verdict;
+    }
+}
+
+/// <summary>Counts rejections by reason code.</summary>
+internal sealed class RejectionCounter
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _counts = new(StringComparer.Ordinal);
+
+    public void Count(string code) => _counts.AddOrUpdate(code, 1, (_, n) => n + 1);
+
+    public IReadOnlyDictionary<string, long> Snapshot() => new Dictionary<string, long>(_counts, StringComparer.Ordinal);
+}

@@ -1,0 +1,96 @@
+using Interconnect.Contracts;
+using MassTransit;
+
+namespace Interconnect.Node.Replication;
+
+/// <summary>
+/// Everything partners send this node. Each handler checks the message is for us and hands it on;
+/// the ledger rules live in the receiver and the grains. A message that cannot be handled throws,
+/// so MassTransit retries it and then moves it to the error queue with the reason.
+/// </summary>
+internal sealed class PartnerMessagesConsumer(InboundReceiver receiver, ReceiptRecorder receipts, PartnerReplicator replicator, Hosting.AdministrationNode node)
+    : IConsumer<ReplicateEntries>,
+      IConsumer<ReplicateEntityRange>,
+      IConsumer<EntriesAcknowledged>,
+      IConsumer<RequestLogRange>,
+      IConsumer<RequestEntityRange>,
+      IConsumer<RecordBusinessResponse>
+{
+    public Task Consume(ConsumeContext<ReplicateEntries> context)
+    {
+        var message = Addressed(context.Message, context.Message.Destination, context.Message.Origin);
+        return receiver.ReceiveAsync(message, context.CancellationToken);
+    }
+
+    public Task Consume(ConsumeContext<ReplicateEntityRange> context)
+    {
+        var message = Addressed(context.Message, context.Message.Destination, context.Message.Origin);
+        return receiver.ReceiveRangeAsync(message, context.CancellationToken);
+    }
+
+    public Task Consume(ConsumeContext<EntriesAcknowledged> context)
+    {
+        var message = Addressed(context.Message, context.Message.Origin, context.Message.Issuer);
+        return receipts.AcknowledgedAsync(message, context.CancellationToken);
+    }
+
+    public Task Consume(ConsumeContext<RequestLogRange> context)
+    {
+        var message = Addressed(context.Message, context.Message.Origin, context.Message.Requester);
+        if (node.IsPartner(message.Requester))
+        {
+            replicator.Rewind(message.Requester, message.LogFrom);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task Consume(ConsumeContext<RequestEntityRange> context)
+    {
+        var message = Addressed(context.Message, context.Message.Origin, context.Message.Requester);
+        return node.IsPartner(message.Requester) && Ledger.Entries.Identifier.IsValid(message.EntityKind) && Ledger.Entries.Identifier.IsValid(message.EntityId)
+            ? replicator.SendEntityRangeAsync(message, context.CancellationToken)
+            : Task.CompletedTask;
+    }
+
+    public Task Consume(ConsumeContext<RecordBusinessResponse> context)
+    {
+        var message = Addressed(context.Message, context.Message.Origin, context.Message.Issuer);
+        return receipts.BusinessResponseAsync(message, context.CancellationToken);
+    }
+
+    private T Addressed<T>(T message, string? to, string? from)
+        where T : class
+    {
+        if (message is null || to is null || from is null)
+        {
+            throw new MalformedMessageException($"The {typeof(T).Name} message lacks its sender or destination.");
+        }
+
+        return to == node.Id
+            ? message
+            : throw new MalformedMessageException($"The {typeof(T).Name} message from {from} is addressed to {to}, not {node.Id}.");
+    }
+}
+
+/// <summary>A message that no retry can make acceptable; it goes to the error queue with this reason.</summary>
+public sealed class MalformedMessageException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public MalformedMessageException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a cause.</summary>
+    public MalformedMessageException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+
+    /// <summary>Creates the exception with a default message.</summary>
+    public MalformedMessageException()
+        : base("The message is malformed.")
+    {
+    }
+}
