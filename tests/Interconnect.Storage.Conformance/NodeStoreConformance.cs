@@ -121,6 +121,39 @@ public abstract class NodeStoreConformance : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Fields_sealed_in_this_process_are_refused_once_they_no_longer_match_their_digests()
+    {
+        // The store may skip hashing fields sealed through SealedFields; every way of changing such
+        // a field after sealing must still be caught, exactly as for fields built by hand.
+        var store = await CreateStoreAsync();
+        var entity = Entity("GB-AEO-SEALED");
+        var valueChanged = Ledger.NextSealedHere(entity, null);
+        valueChanged = valueChanged with { Fields = valueChanged.Fields.SetItem(1, valueChanged.Fields[1] with { Value = "suspended" }) };
+        var saltMutated = Ledger.NextSealedHere(entity, null);
+        saltMutated.Fields[0].Salt[0] ^= 0x01;
+        var other = Ledger.NextSealedHere(entity, null, [new("aeo.name", "Other Exports Ltd"), new("aeo.status", "certified"), new("aeo.update", "1")]);
+        var swapped = Ledger.NextSealedHere(entity, null);
+        swapped = swapped with { Fields = swapped.Fields.SetItem(0, other.Fields[0]) };
+        var twice = Ledger.NextSealedHere(entity, null);
+        twice = twice with { Fields = [twice.Fields[0], twice.Fields[0], .. twice.Fields.Skip(1)] };
+        var intact = Ledger.NextSealedHere(entity, null);
+
+        var refusals = new List<ArgumentException>();
+        foreach (var bad in new[] { valueChanged, saltMutated, swapped, twice })
+        {
+            refusals.Add(await Assert.ThrowsAsync<ArgumentException>(() => store.Entities.AppendAsync(entity, 0, [bad])));
+        }
+
+        Assert.Null(await store.Entities.GetHeadAsync(entity));
+        Assert.Contains("hashes to", refusals[0].Message, StringComparison.Ordinal);
+        Assert.Contains("hashes to", refusals[1].Message, StringComparison.Ordinal);
+        Assert.Contains("hashes to", refusals[2].Message, StringComparison.Ordinal);
+        Assert.Contains("disclosed twice", refusals[3].Message, StringComparison.Ordinal);
+        await store.Entities.AppendAsync(entity, 0, [intact]);
+        EntryAssert.Same([intact], await store.Entities.ReadAsync(entity, 1, 10));
+    }
+
+    [Fact]
     public async Task Append_refuses_entries_out_of_sequence_or_of_another_entity()
     {
         var store = await CreateStoreAsync();

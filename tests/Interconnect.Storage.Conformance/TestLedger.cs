@@ -18,11 +18,20 @@ public sealed class TestLedger : IDisposable
     public IKeyResolver Keys(string origin) => new StaticKeyResolver([(origin, _signer.PublicKey)]);
 
     /// <summary>One signed entry following <paramref name="previous"/> (or the first when null).</summary>
-    public DisclosedEntry Next(EntityKey entity, DisclosedEntry? previous, IEnumerable<KeyValuePair<string, string>>? values = null, string entryType = "aeo.updated")
+    public DisclosedEntry Next(EntityKey entity, DisclosedEntry? previous, IEnumerable<KeyValuePair<string, string>>? values = null, string entryType = "aeo.updated") =>
+        Next(entity, previous, SealedPayload.Seal, values, entryType);
+
+    /// <summary>As <see cref="Next(EntityKey, DisclosedEntry?, IEnumerable{KeyValuePair{string, string}}?, string)"/>, sealed
+    /// through <see cref="SealedFields"/> as the grains seal, so the store may accept the fields without hashing them.</summary>
+    public DisclosedEntry NextSealedHere(EntityKey entity, DisclosedEntry? previous, IEnumerable<KeyValuePair<string, string>>? values = null) =>
+        Next(entity, previous, SealedFields.Seal, values, "aeo.updated");
+
+    private DisclosedEntry Next(
+        EntityKey entity, DisclosedEntry? previous, Func<IEnumerable<KeyValuePair<string, string>>, SealedPayload> seal, IEnumerable<KeyValuePair<string, string>>? values, string entryType)
     {
         var sequence = previous is null ? 1UL : previous.Entry.Body.Sequence + 1;
         var previousHash = previous?.Entry.Hash ?? Hash256.Zero;
-        var payload = SealedPayload.Seal(values ?? DefaultValues(sequence));
+        var payload = seal(values ?? DefaultValues(sequence));
         var body = new EntryBody(
             entity.Origin, entity.Kind, entity.Id, sequence, previousHash,
             Epoch.AddSeconds(sequence), entryType, payload.Commitments, _signer.KeyId, _signer.Algorithm);

@@ -23,5 +23,16 @@ public sealed class InMemoryNodeStoreTests : IDisposable
         Assert.Null(stored.VerifyFields());
     }
 
+    [Fact]
+    public void SizeOf_counts_the_encoded_entry_and_each_fields_name_value_and_salt()
+    {
+        var entry = _ledger.Next(new EntityKey("GB", "aeo-operator", "X1"), null, TestLedger.LargeValues(3, 3000));
+
+        var expected = entry.Entry.Encode().Length
+            + entry.Fields.Sum(f => f.Name.Length + System.Text.Encoding.UTF8.GetByteCount(f.Value) + f.Salt.Length);
+
+        Assert.Equal(expected, StorageLimits.SizeOf(entry));
+    }
+
     public void Dispose() => _ledger.Dispose();
 }
