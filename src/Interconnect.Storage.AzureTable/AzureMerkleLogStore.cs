@@ -86,7 +86,7 @@ internal sealed class AzureMerkleLogStore(TableService service, string table) : 
         {
             if (await FindAsync(leaf.EntryHash, cancellationToken).ConfigureAwait(false) is { } existing)
             {
-                throw new ArgumentException($"Entry hash {leaf.EntryHash} is already logged at leaf {existing.Index}.", nameof(leaves));
+                throw new EntryAlreadyLoggedException($"Entry hash {leaf.EntryHash} is already logged at leaf {existing.Index}.", nameof(leaves));
             }
         }
 

@@ -34,7 +34,7 @@ public sealed class InMemoryMerkleLogStore : IMerkleLogStore
             {
                 if (_byHash.TryGetValue(leaf.EntryHash, out var existing))
                 {
-                    throw new ArgumentException($"Entry hash {leaf.EntryHash} is already logged at leaf {existing.Index}.", nameof(leaves));
+                    throw new EntryAlreadyLoggedException($"Entry hash {leaf.EntryHash} is already logged at leaf {existing.Index}.", nameof(leaves));
                 }
             }
 

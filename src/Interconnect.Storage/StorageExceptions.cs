@@ -43,3 +43,34 @@ public sealed class StorageException : Exception
     {
     }
 }
+
+/// <summary>
+/// A log append named an entry hash the log already holds, so nothing was appended. Each entry is
+/// logged exactly once; the store refuses the duplicate atomically with the append.
+/// </summary>
+public sealed class EntryAlreadyLoggedException : ArgumentException
+{
+    /// <summary>Creates the exception.</summary>
+    public EntryAlreadyLoggedException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with an inner cause.</summary>
+    public EntryAlreadyLoggedException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+
+    /// <summary>Creates the exception with a default message.</summary>
+    public EntryAlreadyLoggedException()
+        : base("An entry hash in the append is already logged.")
+    {
+    }
+
+    /// <summary>Creates the exception naming the parameter that carried the leaves.</summary>
+    public EntryAlreadyLoggedException(string message, string paramName)
+        : base(message, paramName)
+    {
+    }
+}

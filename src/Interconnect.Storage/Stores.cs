@@ -52,7 +52,8 @@ public interface IMerkleLogStore
 
     /// <summary>
     /// Appends leaves at <paramref name="expectedSize"/> atomically; their indexes must run from it.
-    /// Throws <see cref="ConcurrencyConflictException"/> when the log has grown meanwhile.
+    /// Throws <see cref="ConcurrencyConflictException"/> when the log has grown meanwhile, and
+    /// <see cref="EntryAlreadyLoggedException"/> (appending nothing) when a leaf's entry hash is already logged.
     /// </summary>
     Task AppendAsync(long expectedSize, IReadOnlyList<LogLeaf> leaves, CancellationToken cancellationToken = default);
 

@@ -508,7 +508,7 @@ public abstract class NodeStoreConformance : IAsyncLifetime, IDisposable
 
         await Assert.ThrowsAsync<ArgumentException>(() => store.Log.AppendAsync(2, TestLedger.RandomLeaves(3, 1)));
         await Assert.ThrowsAsync<ArgumentException>(() => store.Log.AppendAsync(2, TestLedger.RandomLeaves(2, StorageLimits.MaxLeavesPerAppend + 1)));
-        var duplicate = await Assert.ThrowsAsync<ArgumentException>(() => store.Log.AppendAsync(2, again));
+        var duplicate = await Assert.ThrowsAsync<EntryAlreadyLoggedException>(() => store.Log.AppendAsync(2, again));
 
         Assert.Contains("already logged at leaf 1", duplicate.Message, StringComparison.Ordinal);
         Assert.Equal(2, await store.Log.GetSizeAsync());

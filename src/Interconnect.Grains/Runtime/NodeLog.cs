@@ -17,6 +17,8 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
     private const int PageSize = 1000;
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly MerkleLog _tree = new();
+    private readonly Lock _queueGate = new();
+    private List<QueuedRecord> _queue = [];
 
     /// <summary>Raised after entries were appended to the log (replication wakes on it).</summary>
     public event EventHandler? Appended;
@@ -45,8 +47,18 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
                 continue;
             }
 
-            var missing = await entities.ReadAsync(entity, head.LoggedThrough + 1, (int)Math.Min(head.LastSequence - head.LoggedThrough, 10_000), cancellationToken).ConfigureAwait(false);
-            await RecordAsync(entity, missing.Select(e => e.Entry).ToList(), head.LoggedThrough, cancellationToken).ConfigureAwait(false);
+            // In pages, so an entity with a long unlogged tail is recovered whole.
+            for (var logged = head.LoggedThrough; logged < head.LastSequence;)
+            {
+                var missing = await entities.ReadAsync(entity, logged + 1, (int)Math.Min(head.LastSequence - logged, PageSize), cancellationToken).ConfigureAwait(false);
+                if (missing.Count == 0)
+                {
+                    break;
+                }
+
+                await RecordAsync(entity, missing.Select(e => e.Entry).ToList(), logged, cancellationToken).ConfigureAwait(false);
+                logged = missing[^1].Entry.Body.Sequence;
+            }
         }
     }
 
@@ -61,6 +73,12 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
     /// As <see cref="RecordAsync(EntityKey, IReadOnlyList{LedgerEntry}, CancellationToken)"/>, for a caller that
     /// already holds the entity's stored logged-through mark (the head its append returned), saving a read.
     /// </summary>
+    /// <remarks>
+    /// Group commit: concurrent callers queue their entries, and whichever holds the log appends
+    /// everything queued in as few conditional appends as the store's limit allows, in queue order.
+    /// Once the leaves are appended a caller's record completes even if it stopped waiting, so the
+    /// log never holds half of what one caller asked for because another caller was cancelled.
+    /// </remarks>
     public async Task RecordAsync(EntityKey entity, IReadOnlyList<LedgerEntry> entries, ulong? loggedThrough, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entity);
@@ -80,43 +98,33 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
             entries = [.. earlier.Select(e => e.Entry), .. entries];
         }
 
-        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var record = new QueuedRecord(entity, entries);
+        lock (_queueGate)
+        {
+            _queue.Add(record);
+        }
+
         try
         {
-            while (true)
+            await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Not appended yet: withdraw it, unless a flush already took it (then it completes anyway).
+            lock (_queueGate)
             {
-                var pending = new List<LedgerEntry>(entries.Count);
-                foreach (var entry in entries)
-                {
-                    if (await store.FindAsync(entry.Hash, cancellationToken).ConfigureAwait(false) is null)
-                    {
-                        pending.Add(entry);
-                    }
-                }
+                _queue.Remove(record);
+            }
 
-                if (pending.Count == 0)
-                {
-                    break;
-                }
+            throw;
+        }
 
-                var start = _tree.Size;
-                var leaves = pending.Select((e, i) => new LogLeaf(start + i, e.Hash, entity, e.Body.Sequence)).ToList();
-                try
-                {
-                    await store.AppendAsync(start, leaves, cancellationToken).ConfigureAwait(false);
-                }
-                catch (ConcurrencyConflictException)
-                {
-                    await CatchUpAsync(cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                foreach (var leaf in leaves)
-                {
-                    _tree.AppendEntry(leaf.EntryHash);
-                }
-
-                break;
+        try
+        {
+            // An earlier holder may have appended this record together with its own.
+            if (!record.Done.Task.IsCompleted)
+            {
+                await FlushAsync().ConfigureAwait(false);
             }
         }
         finally
@@ -124,6 +132,7 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
             _lock.Release();
         }
 
+        await record.Done.Task.ConfigureAwait(false);
         await entities.MarkLoggedAsync(entity, entries[^1].Body.Sequence, cancellationToken).ConfigureAwait(false);
         Appended?.Invoke(this, EventArgs.Empty);
     }
@@ -212,6 +221,134 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
         return theirs;
     }
 
+    // Appends every queued record (the caller holds _lock). Not cancellable: records of callers
+    // other than the one flushing ride on it.
+    private async Task FlushAsync()
+    {
+        List<QueuedRecord> taken;
+        lock (_queueGate)
+        {
+            (taken, _queue) = (_queue, []);
+        }
+
+        if (taken.Count == 0)
+        {
+            return;
+        }
+
+        var batch = new List<(LedgerEntry Entry, EntityKey Entity)>(Math.Min(StorageLimits.MaxLeavesPerAppend, taken.Count));
+        var ready = new List<QueuedRecord>(taken.Count);
+        // Two records may both carry an entry left unlogged earlier: it is logged once.
+        var included = taken.Count > 1 || taken[0].Entries.Count > 1 ? new HashSet<Hash256>() : null;
+        var completed = 0;
+        try
+        {
+            foreach (var record in taken)
+            {
+                foreach (var entry in record.Entries)
+                {
+                    if (included is not null && !included.Add(entry.Hash))
+                    {
+                        continue;
+                    }
+
+                    batch.Add((entry, record.Entity));
+                    if (batch.Count == StorageLimits.MaxLeavesPerAppend)
+                    {
+                        await AppendAsync(batch).ConfigureAwait(false);
+                        batch.Clear();
+                        completed = Complete(ready, completed);
+                    }
+                }
+
+                ready.Add(record);
+            }
+
+            if (batch.Count > 0)
+            {
+                await AppendAsync(batch).ConfigureAwait(false);
+            }
+
+            Complete(ready, completed);
+        }
+        catch (Exception e)
+        {
+            // Records already completed stay completed; the others did not reach the log.
+            foreach (var record in taken)
+            {
+                record.Done.TrySetException(e);
+            }
+        }
+    }
+
+    private static int Complete(List<QueuedRecord> ready, int from)
+    {
+        for (var i = from; i < ready.Count; i++)
+        {
+            ready[i].Done.TrySetResult();
+        }
+
+        return ready.Count;
+    }
+
+    // One conditional append of up to MaxLeavesPerAppend leaves at the end of the log.
+    private async Task AppendAsync(List<(LedgerEntry Entry, EntityKey Entity)> batch)
+    {
+        while (true)
+        {
+            var start = _tree.Size;
+            var leaves = new LogLeaf[batch.Count];
+            for (var i = 0; i < leaves.Length; i++)
+            {
+                leaves[i] = new LogLeaf(start + i, batch[i].Entry.Hash, batch[i].Entity, batch[i].Entry.Body.Sequence);
+            }
+
+            // No lookup first: the store refuses an entry hash it already holds, atomically with the
+            // append, so checking before every append would only repeat that check one round trip early.
+            try
+            {
+                await store.AppendAsync(start, leaves, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (ConcurrencyConflictException)
+            {
+                await CatchUpAsync(CancellationToken.None).ConfigureAwait(false);
+                continue;
+            }
+            catch (EntryAlreadyLoggedException)
+            {
+                // Another replica logged some of these (its crash recovery): append only the rest.
+                var before = batch.Count;
+                for (var i = batch.Count - 1; i >= 0; i--)
+                {
+                    if (await store.FindAsync(batch[i].Entry.Hash, CancellationToken.None).ConfigureAwait(false) is not null)
+                    {
+                        batch.RemoveAt(i);
+                    }
+                }
+
+                if (batch.Count == before)
+                {
+                    throw;
+                }
+
+                if (batch.Count == 0)
+                {
+                    return;
+                }
+
+                await CatchUpAsync(CancellationToken.None).ConfigureAwait(false);
+                continue;
+            }
+
+            foreach (var leaf in leaves)
+            {
+                _tree.AppendEntry(leaf.EntryHash);
+            }
+
+            return;
+        }
+    }
+
     private async Task CatchUpAsync(CancellationToken cancellationToken)
     {
         while (true)
@@ -227,5 +364,15 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
                 return;
             }
         }
+    }
+
+    private sealed class QueuedRecord(EntityKey entity, IReadOnlyList<LedgerEntry> entries)
+    {
+        public EntityKey Entity { get; } = entity;
+
+        public IReadOnlyList<LedgerEntry> Entries { get; } = entries;
+
+        // Continuations run off the flushing caller, which still holds the log.
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
