@@ -21,6 +21,7 @@ public abstract class EntityGrain<TState>(AdministrationContext administration) 
 {
     private const int PageSize = 500;
     private EntryBody? _head;
+    private EntityKey? _entity;
 
     /// <summary>The administration this node belongs to.</summary>
     protected AdministrationContext Administration { get; } = administration ?? throw new ArgumentNullException(nameof(administration));
@@ -38,7 +39,7 @@ public abstract class EntityGrain<TState>(AdministrationContext administration) 
     protected ulong Sequence => _head?.Sequence ?? 0;
 
     /// <summary>The entity this grain keeps.</summary>
-    protected EntityKey Entity => new(Administration.AdministrationId, Kind, Key);
+    protected EntityKey Entity => _entity ??= new(Administration.AdministrationId, Kind, Key); // the key never changes after activation
 
     /// <summary>Folds one entry into the state. Pure.</summary>
     protected abstract TState Apply(TState state, DisclosedEntry entry);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.ComponentModel;
+using System.Linq.Expressions;
 using System.Reflection;
 
 namespace Interconnect.Grains.Runtime;
@@ -13,10 +14,9 @@ namespace Interconnect.Grains.Runtime;
 public class GrainProxy : DispatchProxy
 #pragma warning restore CA1852
 {
-    private static readonly MethodInfo TypedInvoke =
-        typeof(GrainProxy).GetMethod(nameof(InvokeTyped), BindingFlags.NonPublic | BindingFlags.Instance)!;
-
-    private static readonly ConcurrentDictionary<Type, MethodInfo> TypedInvokers = new();
+    // One dispatcher per interface method, built on first call: every later call is a delegate
+    // call into the turn, with no reflection on the way in or out.
+    private static readonly ConcurrentDictionary<MethodInfo, Dispatcher> Dispatchers = new();
 
     internal GrainRuntime Runtime { get; set; } = null!;
 
@@ -26,38 +26,64 @@ public class GrainProxy : DispatchProxy
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
         ArgumentNullException.ThrowIfNull(targetMethod);
-        var returns = targetMethod.ReturnType;
-        if (returns == typeof(Task))
+        if (!Dispatchers.TryGetValue(targetMethod, out var dispatcher))
         {
-            return Runtime.InvokeAsync<bool>(Id, async grain =>
-            {
-                await ((Task)Call(grain, targetMethod, args)!).ConfigureAwait(false);
-                return true;
-            });
+            dispatcher = Dispatchers.GetOrAdd(targetMethod, Dispatcher.For(targetMethod));
         }
 
-        if (returns.IsGenericType && returns.GetGenericTypeDefinition() == typeof(Task<>))
-        {
-            var invoker = TypedInvokers.GetOrAdd(returns.GenericTypeArguments[0], t => TypedInvoke.MakeGenericMethod(t));
-            return invoker.Invoke(this, [targetMethod, args]);
-        }
-
-        throw new NotSupportedException($"Grain method {targetMethod.Name} must return Task or Task<T>.");
+        return dispatcher.Dispatch(this, args ?? []);
     }
 
-    private Task<T> InvokeTyped<T>(MethodInfo method, object?[]? args) =>
-        Runtime.InvokeAsync(Id, grain => (Task<T>)Call(grain, method, args)!);
-
-    private static object? Call(Grain grain, MethodInfo method, object?[]? args)
+    /// <summary>Runs one interface method as a turn of the activation.</summary>
+    private abstract class Dispatcher
     {
-        try
+        public static Dispatcher For(MethodInfo method)
         {
-            return method.Invoke(grain, args);
+            var returns = method.ReturnType;
+            if (returns == typeof(Task))
+            {
+                return new UntypedDispatcher(Compile<Task>(method));
+            }
+
+            if (returns.IsGenericType && returns.GetGenericTypeDefinition() == typeof(Task<>))
+            {
+                var type = typeof(TypedDispatcher<>).MakeGenericType(returns.GenericTypeArguments[0]);
+                return (Dispatcher)Activator.CreateInstance(type, method)!;
+            }
+
+            throw new NotSupportedException($"Grain method {method.Name} must return Task or Task<T>.");
         }
-        catch (TargetInvocationException e) when (e.InnerException is not null)
+
+        public abstract object Dispatch(GrainProxy proxy, object?[] args);
+
+        // (grain, args) => ((TInterface)grain).Method((TArg0)args[0], ...): a direct interface call,
+        // so the grain's exceptions surface as thrown, not wrapped in TargetInvocationException.
+        protected static Func<Grain, object?[], TResult> Compile<TResult>(MethodInfo method)
         {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
-            throw;
+            var grain = Expression.Parameter(typeof(Grain), "grain");
+            var args = Expression.Parameter(typeof(object?[]), "args");
+            var parameters = method.GetParameters().Select((p, i) =>
+                Expression.Convert(Expression.ArrayIndex(args, Expression.Constant(i)), p.ParameterType));
+            var call = Expression.Call(Expression.Convert(grain, method.DeclaringType!), method, parameters);
+            return Expression.Lambda<Func<Grain, object?[], TResult>>(call, grain, args).Compile();
         }
+    }
+
+    private sealed class UntypedDispatcher(Func<Grain, object?[], Task> call) : Dispatcher
+    {
+        public override object Dispatch(GrainProxy proxy, object?[] args) =>
+            proxy.Runtime.InvokeAsync(proxy.Id, (call, args), static async (grain, state) =>
+            {
+                await state.call(grain, state.args).ConfigureAwait(false);
+                return true;
+            });
+    }
+
+    private sealed class TypedDispatcher<T>(MethodInfo method) : Dispatcher
+    {
+        private readonly Func<Grain, object?[], Task<T>> _call = Compile<Task<T>>(method);
+
+        public override object Dispatch(GrainProxy proxy, object?[] args) =>
+            proxy.Runtime.InvokeAsync(proxy.Id, (_call, args), static (grain, state) => state._call(grain, state.args));
     }
 }

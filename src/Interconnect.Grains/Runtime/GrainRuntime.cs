@@ -85,11 +85,15 @@ public sealed partial class GrainRuntime : IAsyncDisposable
     }
 
     /// <summary>Runs <paramref name="call"/> as one turn of the activation for <paramref name="id"/>.</summary>
-    internal async Task<T> InvokeAsync<T>(GrainId id, Func<Grain, Task<T>> call)
+    internal async Task<T> InvokeAsync<TState, T>(GrainId id, TState state, Func<Grain, TState, Task<T>> call)
     {
         while (true)
         {
-            var activation = _activations.GetOrAdd(id, NewActivation);
+            if (!_activations.TryGetValue(id, out var activation))
+            {
+                activation = _activations.GetOrAdd(id, NewActivation);
+            }
+
             await activation.Turn.WaitAsync().ConfigureAwait(false);
             try
             {
@@ -118,7 +122,7 @@ public sealed partial class GrainRuntime : IAsyncDisposable
                 }
 
                 activation.LastUsed = _time.GetUtcNow();
-                return await call(activation.Instance).ConfigureAwait(false);
+                return await call(activation.Instance, state).ConfigureAwait(false);
             }
             finally
             {
