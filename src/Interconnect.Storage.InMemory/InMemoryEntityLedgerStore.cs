@@ -1,5 +1,5 @@
-using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Interconnect.Ledger.Disclosure;
 using Interconnect.Ledger.Entries;
 
@@ -40,8 +40,13 @@ public sealed class InMemoryEntityLedgerStore : IEntityLedgerStore
             }
 
             var count = (int)Math.Min((ulong)maxCount, (ulong)chain.Entries.Count - start);
-            IReadOnlyList<DisclosedEntry> slice = chain.Entries.GetRange((int)start, count).Select(Copy).ToArray();
-            return Task.FromResult(slice);
+            var slice = new DisclosedEntry[count];
+            for (var i = 0; i < count; i++)
+            {
+                slice[i] = chain.Entries[(int)start + i].Unpack();
+            }
+
+            return Task.FromResult<IReadOnlyList<DisclosedEntry>>(slice);
         }
     }
 
@@ -67,7 +72,11 @@ public sealed class InMemoryEntityLedgerStore : IEntityLedgerStore
             }
 
             chain ??= _chains[entity] = new Chain();
-            chain.Entries.AddRange(entries.Select(Copy));
+            foreach (var entry in entries)
+            {
+                chain.Entries.Add(StoredEntry.Pack(entry));
+            }
+
             return Task.FromResult(chain.Head()!);
         }
     }
@@ -141,13 +150,59 @@ public sealed class InMemoryEntityLedgerStore : IEntityLedgerStore
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
-    // Callers get their own copies: a salt array mutated by a caller must not change what is stored.
-    private static DisclosedEntry Copy(DisclosedEntry entry) =>
-        entry with { Fields = entry.Fields.Select(f => f with { Salt = (byte[])f.Salt.Clone() }).ToImmutableArray() };
+    /// <summary>
+    /// An entry as this store keeps it: the (immutable) signed entry, and the fields packed into two
+    /// arrays of its own. Callers never share what is stored: a salt array mutated after an append or
+    /// a read must not change it. Two arrays instead of an object per field and per salt also keep
+    /// what every garbage collection has to trace small, since everything appended stays.
+    /// </summary>
+    private sealed class StoredEntry(LedgerEntry entry, string[] namesAndValues, byte[] salts)
+    {
+        public LedgerEntry Entry { get; } = entry;
+
+        public static StoredEntry Pack(DisclosedEntry disclosed)
+        {
+            var fields = disclosed.Fields;
+            var namesAndValues = new string[fields.Length * 2];
+            var saltBytes = 0;
+            for (var i = 0; i < fields.Length; i++)
+            {
+                namesAndValues[2 * i] = fields[i].Name;
+                namesAndValues[(2 * i) + 1] = fields[i].Value;
+                saltBytes += 1 + fields[i].Salt.Length;
+            }
+
+            // Each salt with a one-byte length prefix (salts are at most 64 bytes once checked).
+            var salts = new byte[saltBytes];
+            var at = 0;
+            foreach (var field in fields)
+            {
+                salts[at++] = checked((byte)field.Salt.Length);
+                field.Salt.CopyTo(salts, at);
+                at += field.Salt.Length;
+            }
+
+            return new StoredEntry(disclosed.Entry, namesAndValues, salts);
+        }
+
+        public DisclosedEntry Unpack()
+        {
+            var fields = new DisclosedField[namesAndValues.Length / 2];
+            var at = 0;
+            for (var i = 0; i < fields.Length; i++)
+            {
+                int length = salts[at++];
+                fields[i] = new DisclosedField(namesAndValues[2 * i], namesAndValues[(2 * i) + 1], salts.AsSpan(at, length).ToArray());
+                at += length;
+            }
+
+            return new DisclosedEntry(Entry, ImmutableCollectionsMarshal.AsImmutableArray(fields));
+        }
+    }
 
     private sealed class Chain
     {
-        public List<DisclosedEntry> Entries { get; } = [];
+        public List<StoredEntry> Entries { get; } = [];
 
         public ulong LoggedThrough { get; set; }
 

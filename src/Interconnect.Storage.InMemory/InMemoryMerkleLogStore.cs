@@ -30,19 +30,22 @@ public sealed class InMemoryMerkleLogStore : IMerkleLogStore
                 throw new ConcurrencyConflictException($"The log holds {_leaves.Count} leaves, not {expectedSize}; another writer appended first.");
             }
 
-            foreach (var leaf in leaves)
+            // One index lookup per leaf: add, and take the additions back if one is already logged.
+            for (var i = 0; i < leaves.Count; i++)
             {
-                if (_byHash.TryGetValue(leaf.EntryHash, out var existing))
+                if (!_byHash.TryAdd(leaves[i].EntryHash, leaves[i]))
                 {
-                    throw new EntryAlreadyLoggedException($"Entry hash {leaf.EntryHash} is already logged at leaf {existing.Index}.", nameof(leaves));
+                    var existing = _byHash[leaves[i].EntryHash];
+                    for (var j = 0; j < i; j++)
+                    {
+                        _byHash.Remove(leaves[j].EntryHash);
+                    }
+
+                    throw new EntryAlreadyLoggedException($"Entry hash {leaves[i].EntryHash} is already logged at leaf {existing.Index}.", nameof(leaves));
                 }
             }
 
-            foreach (var leaf in leaves)
-            {
-                _leaves.Add(leaf);
-                _byHash[leaf.EntryHash] = leaf;
-            }
+            _leaves.AddRange(leaves);
         }
 
         return Task.CompletedTask;

@@ -76,7 +76,10 @@ public static class StoreInputRules
             ArgumentNullException.ThrowIfNull(item, nameof(entries));
             ArgumentNullException.ThrowIfNull(item.Entry, nameof(entries));
             var body = item.Entry.Body;
-            if (EntityKey.Of(body) != entity)
+            // Compared field by field: building a key validates all three identifiers again.
+            if (!string.Equals(body.Origin, entity.Origin, StringComparison.Ordinal)
+                || !string.Equals(body.EntityKind, entity.Kind, StringComparison.Ordinal)
+                || !string.Equals(body.EntityId, entity.Id, StringComparison.Ordinal))
             {
                 throw new ArgumentException($"Entry {body.Sequence} belongs to {EntityKey.Of(body)}, not {entity}.", nameof(entries));
             }
@@ -136,7 +139,8 @@ public static class StoreInputRules
                 nameof(leaves));
         }
 
-        var seen = new HashSet<Ledger.Hash256>();
+        // Most appends carry one leaf or a few: compared pairwise, without a set per append.
+        var seen = leaves.Count > 8 ? new HashSet<Ledger.Hash256>() : null;
         for (var i = 0; i < leaves.Count; i++)
         {
             var leaf = leaves[i];
@@ -152,11 +156,24 @@ public static class StoreInputRules
                 throw new ArgumentException($"Leaf {leaf.Index} names sequence 0; sequences start at 1.", nameof(leaves));
             }
 
-            if (!seen.Add(leaf.EntryHash))
+            if (seen is null ? AppearsBefore(leaves, i) : !seen.Add(leaf.EntryHash))
             {
                 throw new ArgumentException($"Entry hash {leaf.EntryHash} appears twice in one log append.", nameof(leaves));
             }
         }
+    }
+
+    private static bool AppearsBefore(IReadOnlyList<LogLeaf> leaves, int index)
+    {
+        for (var j = 0; j < index; j++)
+        {
+            if (leaves[j].EntryHash == leaves[index].EntryHash)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Refuses a read with a non-positive count.</summary>

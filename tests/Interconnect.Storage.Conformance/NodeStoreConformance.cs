@@ -515,6 +515,23 @@ public abstract class NodeStoreConformance : IAsyncLifetime, IDisposable
         Assert.Null(await store.Log.FindAsync(again[0].EntryHash));
     }
 
+    [Theory]
+    [InlineData(2, 0)]
+    [InlineData(8, 3)]
+    [InlineData(20, 9)]
+    public async Task Log_refuses_one_entry_hash_twice_in_one_append_and_changes_nothing(int count, int repeated)
+    {
+        var store = await CreateStoreAsync();
+        var leaves = TestLedger.RandomLeaves(0, count).ToArray();
+        leaves[^1] = leaves[^1] with { EntryHash = leaves[repeated].EntryHash };
+
+        var twice = await Assert.ThrowsAsync<ArgumentException>(() => store.Log.AppendAsync(0, leaves));
+
+        Assert.Contains("appears twice", twice.Message, StringComparison.Ordinal);
+        Assert.Equal(0, await store.Log.GetSizeAsync());
+        Assert.Null(await store.Log.FindAsync(leaves[0].EntryHash));
+    }
+
     [Fact]
     public async Task Two_replicas_appending_to_the_log_at_once_exactly_one_wins()
     {
