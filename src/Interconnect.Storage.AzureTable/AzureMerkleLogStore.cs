@@ -23,6 +23,12 @@ internal sealed class AzureMerkleLogStore(TableService service, string table) : 
     private const string CheckpointPartition = "checkpoint";
     private const string SizeRow = "size";
 
+    // The size row as this instance last wrote it. An append at exactly that size sends its ETag
+    // without reading the row first: if another writer appended meanwhile, the ETag no longer
+    // matches, the service refuses the whole transaction (412), and the append reads the size as
+    // before. The condition is still the service's; the cache only spares the read when it holds.
+    private KnownSize? _known;
+
     /// <inheritdoc />
     public async Task<long> GetSizeAsync(CancellationToken cancellationToken = default) =>
         (await ReadSizeAsync(cancellationToken).ConfigureAwait(false))?.Size ?? 0;
@@ -31,7 +37,11 @@ internal sealed class AzureMerkleLogStore(TableService service, string table) : 
     public async Task AppendAsync(long expectedSize, IReadOnlyList<LogLeaf> leaves, CancellationToken cancellationToken = default)
     {
         StoreInputRules.CheckLogAppend(expectedSize, leaves);
-        var stored = await ReadSizeAsync(cancellationToken).ConfigureAwait(false);
+        var known = Volatile.Read(ref _known);
+        Volatile.Write(ref _known, null);
+        var stored = known is not null && known.Size == expectedSize
+            ? (known.Size, known.ETag)
+            : await ReadSizeAsync(cancellationToken).ConfigureAwait(false);
         var actual = stored?.Size ?? 0;
         if (actual != expectedSize)
         {
@@ -61,6 +71,8 @@ internal sealed class AzureMerkleLogStore(TableService service, string table) : 
         var response = await service.SendAsync(batch.ToRequest(), cancellationToken).ConfigureAwait(false);
         if (response.IsSuccess)
         {
+            // The size row is the transaction's first operation, so the response's ETag is its new one.
+            Volatile.Write(ref _known, response.ETag is { } etag ? new KnownSize(newSize, etag) : null);
             return;
         }
 
@@ -198,6 +210,8 @@ internal sealed class AzureMerkleLogStore(TableService service, string table) : 
             new EntityKey(row.String("Origin"), row.String("Kind"), row.String("EntityId")),
             row.UInt64("Sequence"));
     }
+
+    private sealed record KnownSize(long Size, string ETag);
 
     private static ConcurrencyConflictException Conflict(long actual, long expected) =>
         new($"The log holds {actual} leaves, not {expected}; another writer appended first.");

@@ -21,7 +21,10 @@ internal sealed record TableRequest(
     string? IfMatch = null,
     bool IsBatch = false);
 
-/// <summary>The outcome of a call after retries. For a batch, Status is that of the failed operation (or 202).</summary>
+/// <summary>
+/// The outcome of a call after retries. For a batch, Status is that of the failed operation (or 202),
+/// and ETag, on success, is the new ETag of the row its first operation wrote.
+/// </summary>
 internal sealed record TableResponse(
     HttpStatusCode Status,
     byte[] Body,
@@ -166,7 +169,7 @@ internal sealed class TableTransport(TableAccount account, HttpClient http, Time
                 return new TableResponse(failed.Value.Status, body, null, null, null, attempt, code, text);
             }
 
-            return new TableResponse(status, body, null, null, null, attempt, null, null);
+            return new TableResponse(status, body, BatchResponse.FirstETag(body), null, null, attempt, null, null);
         }
 
         if ((int)status >= 300)
@@ -250,6 +253,30 @@ internal static class BatchResponse
             }
 
             return ((HttpStatusCode)code, Encoding.UTF8.GetBytes(body.Trim()));
+        }
+
+        return null;
+    }
+
+    /// <summary>The ETag header of the first operation's response, or null when it carries none.</summary>
+    public static string? FirstETag(byte[] multipart)
+    {
+        var text = Encoding.UTF8.GetString(multipart);
+        var status = text.IndexOf("HTTP/1.1 ", StringComparison.Ordinal);
+        if (status < 0)
+        {
+            return null;
+        }
+
+        // Only the first operation's headers: up to the blank line that ends them.
+        var headersEnd = text.IndexOf("\r\n\r\n", status, StringComparison.Ordinal);
+        var headers = headersEnd < 0 ? text[status..] : text[status..headersEnd];
+        foreach (var line in headers.Split("\r\n"))
+        {
+            if (line.StartsWith("ETag:", StringComparison.OrdinalIgnoreCase))
+            {
+                return line["ETag:".Length..].Trim();
+            }
         }
 
         return null;

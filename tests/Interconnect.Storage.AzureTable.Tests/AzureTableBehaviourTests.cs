@@ -93,6 +93,58 @@ public sealed class AzureTableBehaviourTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_log_append_at_the_size_this_store_last_wrote_sends_only_the_transaction()
+    {
+        var counting = new CountingHandler();
+        var store = new AzureTableNodeStore(_options, new HttpClient(counting), TimeProvider.System);
+        await store.Log.AppendAsync(0, TestLedger.RandomLeaves(0, 2));
+        counting.Requests.Clear();
+
+        await store.Log.AppendAsync(2, TestLedger.RandomLeaves(2, 3));
+        await store.Log.AppendAsync(5, TestLedger.RandomLeaves(5, 1));
+
+        Assert.Equal(["POST $batch", "POST $batch"], counting.Requests);
+        Assert.Equal(6, await _store.Log.GetSizeAsync());
+    }
+
+    [Fact]
+    public async Task A_log_append_from_a_replica_that_missed_another_replicas_append_conflicts_and_changes_nothing()
+    {
+        var one = new AzureTableNodeStore(_options, Azurite.Http, TimeProvider.System);
+        var two = new AzureTableNodeStore(_options, Azurite.Http, TimeProvider.System);
+        await one.Log.AppendAsync(0, TestLedger.RandomLeaves(0, 2));
+        await two.Log.AppendAsync(2, TestLedger.RandomLeaves(2, 1));
+        var stale = TestLedger.RandomLeaves(2, 2);
+
+        // One last wrote size 2, so it sends that size's ETag, which the other replica's append replaced.
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => one.Log.AppendAsync(2, stale));
+
+        Assert.Equal(3, await _store.Log.GetSizeAsync());
+        Assert.Null(await _store.Log.FindAsync(stale[0].EntryHash));
+        await one.Log.AppendAsync(3, TestLedger.RandomLeaves(3, 1));
+        Assert.Equal(Enumerable.Range(0, 4).Select(i => (long)i), (await _store.Log.ReadAsync(0, 10)).Select(l => l.Index));
+    }
+
+    [Fact]
+    public void A_transactions_response_yields_the_etag_of_its_first_operation()
+    {
+        const string Response =
+            "--batchresponse_1\r\nContent-Type: multipart/mixed; boundary=changesetresponse_1\r\n\r\n"
+            + "--changesetresponse_1\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n"
+            + "HTTP/1.1 204 No Content\r\nDataServiceVersion: 3.0;\r\nETag: W/\"datetime'2026-11-21T01%3A03%3A58.5134477Z'\"\r\n\r\n\r\n"
+            + "--changesetresponse_1\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n"
+            + "HTTP/1.1 204 No Content\r\nETag: W/\"datetime'2026-11-21T01%3A03%3A58.5134479Z'\"\r\n\r\n\r\n"
+            + "--changesetresponse_1--\r\n--batchresponse_1--\r\n";
+        const string WithoutETag =
+            "--changesetresponse_1\r\n\r\nHTTP/1.1 204 No Content\r\nDataServiceVersion: 3.0;\r\n\r\n\r\n"
+            + "--changesetresponse_1\r\n\r\nHTTP/1.1 204 No Content\r\nETag: W/\"datetime'2026-11-21T01%3A03%3A58Z'\"\r\n\r\n";
+
+        Assert.Equal("W/\"datetime'2026-11-21T01%3A03%3A58.5134477Z'\"", BatchResponse.FirstETag(System.Text.Encoding.UTF8.GetBytes(Response)));
+        Assert.Null(BatchResponse.FirstETag(System.Text.Encoding.UTF8.GetBytes(WithoutETag)));
+        Assert.Null(BatchResponse.FirstETag([]));
+    }
+
+    [Fact]
     public async Task Reads_past_a_thousand_rows_follow_continuation_tokens()
     {
         for (var size = 0; size < 1030; size += StorageLimits.MaxLeavesPerAppend)
@@ -156,8 +208,16 @@ public sealed class AzureTableBehaviourTests : IAsyncLifetime, IDisposable
     {
         public List<string> Queries { get; } = [];
 
+        /// <summary>Every request as "METHOD last-path-segment".</summary>
+        public List<string> Requests { get; } = [];
+
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            lock (Requests)
+            {
+                Requests.Add($"{request.Method} {request.RequestUri!.Segments[^1]}");
+            }
+
             if (request.Method == HttpMethod.Get && request.RequestUri!.Query.Contains("$filter", StringComparison.Ordinal))
             {
                 lock (Queries)
