@@ -246,8 +246,9 @@ public static class StoreInputRules
         }
     }
 
-    // True only when VerifyFields would find nothing wrong, without hashing: every field was sealed
-    // in this process and is unchanged since (see SealedFields). Anything else takes the full check.
+    // True only when VerifyFields would find nothing wrong, without hashing: no name twice, and every
+    // field's salt, name and value are those of a field sealed in this process whose digest is the
+    // one the entry signs (see SealedFields). Anything else takes the full check.
     private static bool SealedHere(DisclosedEntry item)
     {
         var fields = item.Fields;

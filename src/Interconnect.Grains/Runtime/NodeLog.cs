@@ -110,10 +110,18 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
         }
         catch (OperationCanceledException)
         {
-            // Not appended yet: withdraw it, unless a flush already took it (then it completes anyway).
+            // Not appended yet: withdraw it, unless a flush already took it (then it completes anyway,
+            // and a failure there is this caller's no longer: observed here so it is not reported as lost).
+            bool withdrawn;
             lock (_queueGate)
             {
-                _queue.Remove(record);
+                withdrawn = _queue.Remove(record);
+            }
+
+            if (!withdrawn)
+            {
+                _ = record.Done.Task.ContinueWith(
+                    static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
 
             throw;
