@@ -133,9 +133,8 @@ public sealed class DemoScenario(DemoMesh mesh, TextWriter output)
             "aeo.reinstated", payload.Commitments, nlNode.Signer.KeyId, rogue.Algorithm);
         // Signed with the rogue key under NL's key id: the signature cannot verify with NL's real key.
         var forged = new DisclosedEntry(new LedgerEntry(body, rogue.Sign(body.SigningInput)), payload.Fields);
-        var bus = mesh.Mesh.Find(target.Id)!;
-        var endpoint = await bus.GetSendEndpoint(new Uri("queue:" + QueueNames.Inbound(target.Id))).ConfigureAwait(false);
-        await endpoint.Send(new ReplicateEntityRange("NL", target.Id, AeoOperatorGrain.EntityKind, AeoNumber, [WireCodec.ToWire(forged)])).ConfigureAwait(false);
+        // Whoever forged it would have to get it onto the link; here it travels NL's own link to JP.
+        await Service<IPartnerChannel>("NL").SendAsync(target.Id, new ReplicateEntityRange("NL", target.Id, AeoOperatorGrain.EntityKind, AeoNumber, [WireCodec.ToWire(forged)])).ConfigureAwait(false);
     }
 
     private AdministrationNode Node(string administration) => mesh.Service<AdministrationNode>(administration);
