@@ -16,7 +16,7 @@ public sealed record CertifyAeoOperatorRequest(
     [property: Required] string? Address,
     [property: Required] string? Programme,
     [property: Required] DateOnly? CertifiedOn,
-    DateOnly? ValidUntil);
+    DateOnly? ValidUntil = null);
 
 /// <summary>Correct the operator's name or address.</summary>
 /// <param name="Name">Legal name.</param>

@@ -44,12 +44,12 @@ public sealed record ReasonRequest([property: Required] string? Reason);
 
 /// <summary>A change with optional remarks (release, exit); the body may be omitted.</summary>
 /// <param name="Remarks">Remarks recorded in the ledger.</param>
-public sealed record RemarksRequest(string? Remarks);
+public sealed record RemarksRequest(string? Remarks = null);
 
 /// <summary>Our final business response on a partner's consignment addressed to us.</summary>
 /// <param name="Accepted">True to accept, false to reject.</param>
 /// <param name="Reason">Why (expected when rejecting).</param>
-public sealed record BusinessResponseRequest([property: Required] bool? Accepted, string? Reason);
+public sealed record BusinessResponseRequest([property: Required] bool? Accepted, string? Reason = null);
 
 /// <summary>Our business response as sent.</summary>
 /// <param name="Partner">The consignment's origin.</param>
