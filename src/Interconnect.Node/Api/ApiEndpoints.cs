@@ -55,22 +55,7 @@ public static class ApiEndpoints
 
     private static void UseProblemDetails(WebApplication app)
     {
-        if (app.Services.GetServices<IExceptionHandler>().Any(h => h is ApiExceptionHandler))
-        {
-            app.UseExceptionHandler();
-        }
-        else
-        {
-            // The composition root (Hosting/, owned elsewhere) does not call AddInterconnectApi yet: run the
-            // same handler as the middleware's fallback delegate, so every error is still a problem document.
-            var handler = ActivatorUtilities.CreateInstance<ApiExceptionHandler>(app.Services);
-            app.UseExceptionHandler(new ExceptionHandlerOptions
-            {
-                ExceptionHandler = handler.HandleAsync,
-                AllowStatusCode404Response = true,
-                SuppressDiagnosticsCallback = _ => true, // the handler logs each error once, at the level it deserves
-            });
-        }
+        app.UseExceptionHandler();
 
         // Errors that leave the pipeline with no body (unmatched route, wrong method, unreadable request).
         app.UseStatusCodePages(async context =>
