@@ -33,7 +33,8 @@ ensure_tools() {
   export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
   if [ ! -x "$CHROMIUM" ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-      DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >/dev/null
+      DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >/dev/null 2>&1 \
+        || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >/dev/null; }
     else
       fail "Chromium not found at $CHROMIUM: install it (as root: apt-get install -y chromium) or set CHROMIUM"
     fi
