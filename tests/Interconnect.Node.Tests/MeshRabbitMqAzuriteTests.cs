@@ -6,6 +6,7 @@ using Interconnect.Node.Hosting;
 using Interconnect.Node.Mesh;
 using Interconnect.Node.Transport.Tests;
 using Interconnect.Storage;
+using RabbitMQ.Client;
 
 namespace Interconnect.Node.Tests;
 
@@ -97,5 +98,45 @@ public sealed class MeshRabbitMqAzuriteTests : IAsyncLifetime
             async () => (await _mesh.Service<IMeshQueries>("NL").GetLinksAsync()).Single(l => l.Partner == "JP").Backlog == 0,
             Deadline,
             "NL's backlog to JP to drain");
+    }
+
+    [Fact]
+    public async Task MalformedMessages_GoToTheErrorQueue_AndTheConsumerGoesOn()
+    {
+        await new DemoScenario(_mesh, TextWriter.Null).EstablishAgreementAsync();
+
+        // Unreadable bytes, and a readable message addressed to another administration.
+        await using (var connection = await _vhosts["JP"].ConnectAsync())
+        await using (var channel = await connection.CreateChannelAsync())
+        {
+            var properties = new BasicProperties { ContentType = "application/vnd.masstransit+json", Persistent = true };
+            await channel.BasicPublishAsync(QueueNames.Inbound("JP"), string.Empty, mandatory: true, properties, "{ not json"u8.ToArray());
+        }
+
+        await _mesh.Service<IPartnerChannel>("NL").SendAsync("JP", new Contracts.RequestLogRange("NL", "BE", 0));
+
+        await DemoMesh.WaitForAsync(async () => await ErrorQueueDepthAsync("JP") >= 2, Deadline, "both messages in JP's error queue");
+
+        // The consumer still works: a new certification reaches JP.
+        var nl = _mesh.Service<AdministrationNode>("NL");
+        await nl.Grains.GetGrain<IAeoOperatorGrain>("NLAEOF7777777").Certify(new CertifyAeoOperator("After the noise", "Kade 2", "AEOF", new DateOnly(2026, 5, 1), null));
+        await DemoMesh.WaitForAsync(
+            async () => await _mesh.Service<IMeshQueries>("JP").GetSharedAsync("NL", AeoOperatorGrain.EntityKind, "NLAEOF7777777") is not null,
+            Deadline,
+            "the certification at JP");
+    }
+
+    private async Task<uint> ErrorQueueDepthAsync(string administration)
+    {
+        await using var connection = await _vhosts[administration].ConnectAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(QueueNames.Inbound(administration) + "_error")).MessageCount;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        {
+            return 0;
+        }
     }
 }
