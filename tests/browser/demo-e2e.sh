@@ -21,7 +21,14 @@ const free = p => new Promise(r => { const s = net.createServer().once("error", 
 log="$(mktemp)"
 dotnet "$dll" demo --base-port "$base" >"$log" 2>&1 &
 demo=$!
-trap 'kill $demo 2>/dev/null || true; wait $demo 2>/dev/null || true; rm -f "$log"' EXIT
+stop_demo() {
+  kill "$demo" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$demo" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$demo" 2>/dev/null || true
+  wait "$demo" 2>/dev/null || true
+  rm -f "$log"
+}
+trap stop_demo EXIT
 deadline=$((SECONDS + 120))
 until grep -q "Scenario complete" "$log"; do
   kill -0 "$demo" 2>/dev/null || { cat "$log" >&2; echo "[browser] the demo exited" >&2; exit 1; }
