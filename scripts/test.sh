@@ -30,7 +30,11 @@ for proj in tests/*/*.Tests.csproj; do
   fi
 done
 
-passed=0; failed=0; skipped=0; found=0
+# The browser test: the demo as a newcomer runs it, driven by headless Chromium (counts as one test).
+browser_passed=0; browser_failed=0
+if bash tests/browser/demo-e2e.sh --configuration Release; then browser_passed=1; else browser_failed=1; status=1; fi
+
+passed=$browser_passed; failed=$browser_failed; skipped=0; found=0
 for trx in "$results"/*.trx; do
   [ -e "$trx" ] || continue
   found=$((found + 1))

@@ -1,4 +1,13 @@
+using Interconnect.Node.Api.AeoOperators;
+using Interconnect.Node.Api.Ledgers;
+using Interconnect.Node.Api.MraAgreements;
+using Interconnect.Node.Api.Partners;
+using Interconnect.Node.Api.Problems;
+using Interconnect.Node.Api.Proofs;
+using Interconnect.Node.Api.Shipments;
+using Interconnect.Node.Api.Verification;
 using Interconnect.Node.Hosting;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 namespace Interconnect.Node.Api;
@@ -6,16 +15,58 @@ namespace Interconnect.Node.Api;
 /// <summary>Maps the node's HTTP surface.</summary>
 public static class ApiEndpoints
 {
+    /// <summary>
+    /// The API's services: the exception handler and refusals of unreadable requests as exceptions
+    /// (so they reach the handler and name the offending field). Call from the composition root.
+    /// </summary>
+    public static IServiceCollection AddInterconnectApi(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        return services;
+    }
+
     /// <summary>Health, OpenAPI, the API groups and the web UI.</summary>
     public static WebApplication MapInterconnectApi(this WebApplication app, NodeHostSettings settings)
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(settings);
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        UseProblemDetails(app);
+        if (settings.ServeWebUi)
+        {
+            app.UseDefaultFiles();
+            app.UseStaticFiles();
+        }
+
         app.MapOpenApi();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapNodeApi();
+        app.MapAeoOperatorsApi();
+        app.MapMraAgreementsApi();
+        app.MapShipmentsApi();
+        app.MapPartnersApi();
+        app.MapLedgerApi();
+        app.MapProofsApi();
+        app.MapVerificationApi();
         return app;
+    }
+
+    private static void UseProblemDetails(WebApplication app)
+    {
+        app.UseExceptionHandler();
+
+        // Errors that leave the pipeline with no body (unmatched route, wrong method, unreadable request).
+        app.UseStatusCodePages(async context =>
+        {
+            var http = context.HttpContext;
+            var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
+            await problems.WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = http,
+                ProblemDetails = ApiProblems.ForStatus(http.Response.StatusCode, http.Request.Method, http.Request.Path),
+            }).ConfigureAwait(false);
+        });
     }
 }

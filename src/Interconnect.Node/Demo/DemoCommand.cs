@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace Interconnect.Node.Demo;
 
@@ -59,11 +60,10 @@ public static class DemoCommand
 
         await output.WriteLineAsync($"The nodes keep running: open {mesh.UrlOf("NL")} and {mesh.UrlOf("JP")} to certify or suspend an AEO and watch it arrive. Ctrl+C stops.").ConfigureAwait(false);
         using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
+
+        // Ctrl+C, and SIGTERM from a supervisor or a script, stop the nodes cleanly.
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
@@ -73,5 +73,11 @@ public static class DemoCommand
         }
 
         return 0;
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
     }
 }

@@ -11,7 +11,9 @@ namespace Interconnect.Node.Demo;
 /// </summary>
 public sealed class DemoMesh : IAsyncDisposable
 {
-    private readonly List<WebApplication> _apps = [];
+    private readonly List<WebApplication?> _apps = [];
+    private readonly List<NodeOptions> _options = [];
+    private LogLevel _logLevel = LogLevel.Warning;
 
     private DemoMesh(IReadOnlyList<string> administrations, int basePort)
     {
@@ -33,17 +35,21 @@ public sealed class DemoMesh : IAsyncDisposable
         new($"http://127.0.0.1:{BasePort + IndexOf(administration)}/");
 
     /// <summary>An administration's running node.</summary>
-    public WebApplication App(string administration) => _apps[IndexOf(administration)];
+    public WebApplication App(string administration) =>
+        _apps[IndexOf(administration)] ?? throw new InvalidOperationException($"{administration}'s node is stopped.");
 
     /// <summary>A service of an administration's node.</summary>
     public T Service<T>(string administration)
         where T : notnull => App(administration).Services.GetRequiredService<T>();
 
-    /// <summary>Starts one node per administration; each trusts the others' keys.</summary>
-    public static async Task<DemoMesh> StartAsync(IReadOnlyList<string> administrations, int basePort, LogLevel logLevel = LogLevel.Warning)
+    /// <summary>
+    /// Starts one node per administration; each trusts the others' keys. <paramref name="configure"/>
+    /// may move a node off the embedded defaults (RabbitMQ, Azure Table storage).
+    /// </summary>
+    public static async Task<DemoMesh> StartAsync(IReadOnlyList<string> administrations, int basePort, LogLevel logLevel = LogLevel.Warning, Action<NodeOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(administrations);
-        var mesh = new DemoMesh(administrations, basePort);
+        var mesh = new DemoMesh(administrations, basePort) { _logLevel = logLevel };
         var keys = administrations.ToDictionary(a => a, _ => EcdsaP256Signer.Generate(), StringComparer.Ordinal);
         try
         {
@@ -57,11 +63,10 @@ public sealed class DemoMesh : IAsyncDisposable
                     options.Partners.Add(partnerOptions);
                 }
 
-                var settings = new NodeHostSettings { Mesh = mesh.Mesh, LogLevel = logLevel };
-                settings.Urls.Add(mesh.UrlOf(administration).ToString().TrimEnd('/'));
-                var app = NodeApplication.Build(options, settings);
-                mesh._apps.Add(app);
-                await app.StartAsync().ConfigureAwait(false);
+                configure?.Invoke(options);
+                mesh._options.Add(options);
+                mesh._apps.Add(null);
+                await mesh.StartNodeAsync(administration).ConfigureAwait(false);
             }
         }
         catch
@@ -78,6 +83,34 @@ public sealed class DemoMesh : IAsyncDisposable
         }
 
         return mesh;
+    }
+
+    /// <summary>Stops an administration's node (its storage and broker stay, if they are servers).</summary>
+    public async Task StopNodeAsync(string administration)
+    {
+        var index = IndexOf(administration);
+        if (_apps[index] is { } app)
+        {
+            _apps[index] = null;
+            await app.StopAsync().ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Starts an administration's node again with the same configuration and key.</summary>
+    public async Task StartNodeAsync(string administration)
+    {
+        var index = IndexOf(administration);
+        if (_apps[index] is not null)
+        {
+            return;
+        }
+
+        var settings = new NodeHostSettings { Mesh = Mesh, LogLevel = _logLevel };
+        settings.Urls.Add(UrlOf(administration).ToString().TrimEnd('/'));
+        var app = NodeApplication.Build(_options[index], settings);
+        await app.StartAsync().ConfigureAwait(false);
+        _apps[index] = app;
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds, up to <paramref name="timeout"/>; returns the time it took.</summary>
@@ -101,13 +134,10 @@ public sealed class DemoMesh : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        foreach (var app in _apps)
+        foreach (var administration in Administrations.Take(_apps.Count))
         {
-            await app.StopAsync().ConfigureAwait(false);
-            await app.DisposeAsync().ConfigureAwait(false);
+            await StopNodeAsync(administration).ConfigureAwait(false);
         }
-
-        _apps.Clear();
     }
 
     private int IndexOf(string administration)

@@ -39,31 +39,9 @@ public sealed class DemoScenario(DemoMesh mesh, TextWriter output)
         var nl = Node("NL");
         var jp = Node("JP");
 
-        Step("1. NL proposes MRA " + AgreementId + " with JP; JP receives AEO name, programme, status and validity (not the address)");
-        var aeoFields = new[] { "aeoNumber", "name", "programme", "status", "certifiedOn", "validUntil", "reason", "effectiveAt" };
-        var shipmentFields = new[] { "ucr", "status", "exportingAdministration", "importingAdministration", "consignor", "consignee", "documentType", "number", "issuedOn", "contentDigest", "replaces", "reason", "remarks", "partner", "deliveryState", "warnings", "decision" };
-        await nl.Grains.GetGrain<IMraAgreementGrain>(AgreementId).Propose(new ProposeMraAgreement(
-            "Netherlands-Japan AEO mutual recognition",
-            ["NL", "JP"],
-            ["AEOF", "AEOS"],
-            ["phytosanitary-certificate", "certificate-of-origin"],
-            [
-                new DataSharingPolicy("NL", [new SharedEntityKind(AeoOperatorGrain.EntityKind, aeoFields)]),
-                new DataSharingPolicy("JP", [new SharedEntityKind(AeoOperatorGrain.EntityKind, aeoFields), new SharedEntityKind(ShipmentGrain.EntityKind, shipmentFields)]),
-            ],
-            EndorsementQuorum: 1)).ConfigureAwait(false);
-        var took = await DemoMesh.WaitForAsync(async () => (await Shared("JP", "NL", MraAgreementGrain.EntityKind, AgreementId).ConfigureAwait(false)) is not null, Deadline, "the proposal at JP").ConfigureAwait(false);
-        Say($"   the proposal reached JP in {Ms(took)}");
+        await EstablishAgreementAsync().ConfigureAwait(false);
 
-        Step("2. JP accepts; NL records JP's signed acceptance and the agreement enters into force on both sides");
-        await Service<IMeshCommands>("JP").AcceptMraAsync(AgreementId).ConfigureAwait(false);
-        took = await DemoMesh.WaitForAsync(
-            async () => (await nl.Grains.GetGrain<IMraAgreementGrain>(AgreementId).GetState().ConfigureAwait(false)).Status == MraStatus.InForce
-                && (await Shared("JP", "NL", MraAgreementGrain.EntityKind, AgreementId).ConfigureAwait(false))?.Fields.GetValueOrDefault("status") == "in-force",
-            Deadline,
-            "the MRA in force").ConfigureAwait(false);
-        Say($"   in force at NL and seen in force at JP after {Ms(took)}");
-
+        TimeSpan took;
         Step("3. NL certifies AEO operator " + AeoNumber + "; JP sees it under the policy's fields only; BE (no MRA) sees nothing");
         await nl.Grains.GetGrain<IAeoOperatorGrain>(AeoNumber).Certify(new CertifyAeoOperator(
             "Tulip Logistics B.V.", "Havenstraat 1, 3011 Rotterdam", "AEOF", new DateOnly(2026, 1, 15), new DateOnly(2029, 1, 14))).ConfigureAwait(false);
@@ -122,6 +100,36 @@ public sealed class DemoScenario(DemoMesh mesh, TextWriter output)
         Say($"   JP rejected it with a signed reason (bad-signature) and still holds {AeoNumber} as {stillSuspended}");
     }
 
+    /// <summary>Steps 1 and 2: NL proposes the MRA, JP accepts, and both see it in force.</summary>
+    public async Task EstablishAgreementAsync()
+    {
+        var nl = Node("NL");
+        Step("1. NL proposes MRA " + AgreementId + " with JP; JP receives AEO name, programme, status and validity (not the address)");
+        var aeoFields = new[] { "aeoNumber", "name", "programme", "status", "certifiedOn", "validUntil", "reason", "effectiveAt" };
+        var shipmentFields = new[] { "ucr", "status", "exportingAdministration", "importingAdministration", "consignor", "consignee", "documentType", "number", "issuedOn", "contentDigest", "replaces", "reason", "remarks", "partner", "deliveryState", "warnings", "decision" };
+        await nl.Grains.GetGrain<IMraAgreementGrain>(AgreementId).Propose(new ProposeMraAgreement(
+            "Netherlands-Japan AEO mutual recognition",
+            ["NL", "JP"],
+            ["AEOF", "AEOS"],
+            ["phytosanitary-certificate", "certificate-of-origin"],
+            [
+                new DataSharingPolicy("NL", [new SharedEntityKind(AeoOperatorGrain.EntityKind, aeoFields)]),
+                new DataSharingPolicy("JP", [new SharedEntityKind(AeoOperatorGrain.EntityKind, aeoFields), new SharedEntityKind(ShipmentGrain.EntityKind, shipmentFields)]),
+            ],
+            EndorsementQuorum: 1)).ConfigureAwait(false);
+        var took = await DemoMesh.WaitForAsync(async () => (await Shared("JP", "NL", MraAgreementGrain.EntityKind, AgreementId).ConfigureAwait(false)) is not null, Deadline, "the proposal at JP").ConfigureAwait(false);
+        Say($"   the proposal reached JP in {Ms(took)}");
+
+        Step("2. JP accepts; NL records JP's signed acceptance and the agreement enters into force on both sides");
+        await Service<IMeshCommands>("JP").AcceptMraAsync(AgreementId).ConfigureAwait(false);
+        took = await DemoMesh.WaitForAsync(
+            async () => (await nl.Grains.GetGrain<IMraAgreementGrain>(AgreementId).GetState().ConfigureAwait(false)).Status == MraStatus.InForce
+                && (await Shared("JP", "NL", MraAgreementGrain.EntityKind, AgreementId).ConfigureAwait(false))?.Fields.GetValueOrDefault("status") == "in-force",
+            Deadline,
+            "the MRA in force").ConfigureAwait(false);
+        Say($"   in force at NL and seen in force at JP after {Ms(took)}");
+    }
+
     private async Task SendForgeryAsync(AdministrationNode target)
     {
         using var rogue = EcdsaP256Signer.Generate();
@@ -133,9 +141,8 @@ public sealed class DemoScenario(DemoMesh mesh, TextWriter output)
             "aeo.reinstated", payload.Commitments, nlNode.Signer.KeyId, rogue.Algorithm);
         // Signed with the rogue key under NL's key id: the signature cannot verify with NL's real key.
         var forged = new DisclosedEntry(new LedgerEntry(body, rogue.Sign(body.SigningInput)), payload.Fields);
-        var bus = mesh.Mesh.Find(target.Id)!;
-        var endpoint = await bus.GetSendEndpoint(new Uri("queue:" + QueueNames.Inbound(target.Id))).ConfigureAwait(false);
-        await endpoint.Send(new ReplicateEntityRange("NL", target.Id, AeoOperatorGrain.EntityKind, AeoNumber, [WireCodec.ToWire(forged)])).ConfigureAwait(false);
+        // Whoever forged it would have to get it onto the link; here it travels NL's own link to JP.
+        await Service<IPartnerChannel>("NL").SendAsync(target.Id, new ReplicateEntityRange("NL", target.Id, AeoOperatorGrain.EntityKind, AeoNumber, [WireCodec.ToWire(forged)])).ConfigureAwait(false);
     }
 
     private AdministrationNode Node(string administration) => mesh.Service<AdministrationNode>(administration);

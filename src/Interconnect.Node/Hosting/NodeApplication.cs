@@ -85,6 +85,7 @@ public static class NodeApplication
         }
 
         services.AddHostedService(sp => sp.GetRequiredService<PartnerReplicator>());
+        services.AddInterconnectApi();
         services.AddProblemDetails();
         services.AddOpenApi();
         services.AddHealthChecks()

@@ -14,6 +14,11 @@ namespace Interconnect.Node.Replication;
 /// </summary>
 internal sealed partial class ReceiptRecorder(AdministrationNode node, PartnerReplicator replicator, ILogger<ReceiptRecorder> logger)
 {
+    private long _endorsements;
+
+    /// <summary>Partners' endorsements recorded since start.</summary>
+    public long EndorsementsRecorded => Interlocked.Read(ref _endorsements);
+
     /// <summary>Handles a partner's acknowledgement of our stream.</summary>
     public async Task AcknowledgedAsync(EntriesAcknowledged message, CancellationToken cancellationToken)
     {
@@ -57,6 +62,11 @@ internal sealed partial class ReceiptRecorder(AdministrationNode node, PartnerRe
             await node.Store.Receipts.SaveAsync(
                 new StoredReceipt(entity, r.Sequence, r.EntryHash, r.Issuer, r.Verdict, bytes, node.Time.GetUtcNow()),
                 cancellationToken).ConfigureAwait(false);
+            if (r.Verdict == ReceiptVerdict.Endorsed)
+            {
+                Interlocked.Increment(ref _endorsements);
+            }
+
             if (r.EntityKind == ShipmentGrain.EntityKind)
             {
                 await RecordDeliveryAsync(r).ConfigureAwait(false);

@@ -1,0 +1,30 @@
+using Interconnect.Node.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Interconnect.Node.Api;
+
+/// <summary>This administration's node: who it is, how to verify what it signs, its partners and log size.</summary>
+/// <param name="AdministrationId">This administration's id.</param>
+/// <param name="KeyId">The current signing key's id.</param>
+/// <param name="Algorithm">The signature algorithm.</param>
+/// <param name="PublicKeyPem">The current verification key (PEM, SubjectPublicKeyInfo).</param>
+/// <param name="Partners">Configured partner administrations.</param>
+/// <param name="LogSize">Leaves in this administration's Merkle log.</param>
+public sealed record NodeResponse(string AdministrationId, string KeyId, string Algorithm, string PublicKeyPem, IReadOnlyList<string> Partners, long LogSize);
+
+/// <summary><c>/api/node</c>.</summary>
+public static class NodeApi
+{
+    /// <summary>Maps <c>GET /api/node</c>.</summary>
+    public static IEndpointRouteBuilder MapNodeApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/api/node", Describe)
+            .WithTags("Node")
+            .WithName("GetNode")
+            .WithSummary("This administration: its id, signing key, partners and Merkle log size.");
+        return routes;
+    }
+
+    private static Ok<NodeResponse> Describe(AdministrationNode node) => TypedResults.Ok(new NodeResponse(
+        node.Id, node.Signer.KeyId, node.Signer.Algorithm.ToString(), node.Signer.PublicKey.ToPem(), node.Partners, node.Log.Size));
+}
