@@ -68,16 +68,10 @@ public sealed partial class MraAgreementGrain(AdministrationContext administrati
 
         return CommitAsync(state => state.Status switch
         {
-            MraStatus.None => Change("mra.proposed", MraStatus.Proposed, new()
-            {
-                ["title"] = title,
-                ["proposedBy"] = Administration.AdministrationId,
-                ["parties"] = JsonSerializer.Serialize(parties, Json),
-                ["aeoProgrammes"] = JsonSerializer.Serialize(programmes, Json),
-                ["documentTypes"] = JsonSerializer.Serialize(documentTypes, Json),
-                ["sharingPolicies"] = JsonSerializer.Serialize(policies, Json),
-                ["endorsementQuorum"] = command.EndorsementQuorum.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            }),
+            MraStatus.None => Change(
+                "mra.proposed",
+                MraStatus.Proposed,
+                TermsFields(title, Administration.AdministrationId, parties, programmes, documentTypes, policies, command.EndorsementQuorum)),
             _ => throw Refuse(state, "propose", "an agreement id is proposed once; choose a new id"),
         });
     }
@@ -116,17 +110,13 @@ public sealed partial class MraAgreementGrain(AdministrationContext administrati
 
         return CommitAsync(state => state.Status switch
         {
-            MraStatus.None => Change(MraAcceptance.EntryType, MraStatus.Proposed, new()
-            {
-                [MraAcceptance.ProposalHashField] = body.Hash.ToString(),
-                ["title"] = terms.Title ?? string.Empty,
-                ["proposedBy"] = body.Origin,
-                ["parties"] = JsonSerializer.Serialize(terms.Parties, Json),
-                ["aeoProgrammes"] = JsonSerializer.Serialize(terms.AeoProgrammes, Json),
-                ["documentTypes"] = JsonSerializer.Serialize(terms.DocumentTypes, Json),
-                ["sharingPolicies"] = JsonSerializer.Serialize(terms.SharingPolicies, Json),
-                ["endorsementQuorum"] = terms.EndorsementQuorum.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            }),
+            MraStatus.None => Change(
+                MraAcceptance.EntryType,
+                MraStatus.Proposed,
+                new(TermsFields(terms.Title ?? string.Empty, body.Origin, terms.Parties, terms.AeoProgrammes, terms.DocumentTypes, terms.SharingPolicies, terms.EndorsementQuorum))
+                {
+                    [MraAcceptance.ProposalHashField] = body.Hash.ToString(),
+                }),
             _ => throw Refuse(state, "accept", "an agreement is accepted once"),
         });
     }
@@ -232,6 +222,33 @@ public sealed partial class MraAgreementGrain(AdministrationContext administrati
 
     private static MraAgreementView Empty(string agreementId) => new(agreementId, MraStatus.None, null, null, [], [], [], [], 0, null, [], null, null, 0, null);
 
+    /// <summary>The agreement's terms as a proposal (and an acceptance, which copies them) writes them.</summary>
+    private static Dictionary<string, string> TermsFields(
+        string title, string proposedBy, IReadOnlyList<string> parties, IReadOnlyList<string> programmes, IReadOnlyList<string> documentTypes, IReadOnlyList<DataSharingPolicy> policies, int quorum) => new()
+    {
+        ["title"] = title,
+        ["proposedBy"] = proposedBy,
+        ["parties"] = JsonSerializer.Serialize(parties, Json),
+        ["aeoProgrammes"] = JsonSerializer.Serialize(programmes, Json),
+        ["documentTypes"] = JsonSerializer.Serialize(documentTypes, Json),
+        ["sharingPolicies"] = JsonSerializer.Serialize(policies, Json),
+        ["endorsementQuorum"] = quorum.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Reads the terms that <see cref="TermsFields"/> wrote.</summary>
+    private static MraAgreementView WithTerms(MraAgreementView next, DisclosedEntry entry) => next with
+    {
+        Status = MraStatus.Proposed,
+        Title = entry["title"],
+        ProposedBy = Required(entry, "proposedBy"),
+        Parties = Deserialize<string[]>(entry, "parties"),
+        AeoProgrammes = Deserialize<string[]>(entry, "aeoProgrammes"),
+        DocumentTypes = Deserialize<string[]>(entry, "documentTypes"),
+        SharingPolicies = Deserialize<DataSharingPolicy[]>(entry, "sharingPolicies"),
+        EndorsementQuorum = int.Parse(Required(entry, "endorsementQuorum"), System.Globalization.CultureInfo.InvariantCulture),
+        EffectiveAt = entry.Entry.Body.Timestamp,
+    };
+
     private static MraAgreementView Fold(MraAgreementView state, DisclosedEntry entry)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -241,40 +258,13 @@ public sealed partial class MraAgreementGrain(AdministrationContext administrati
         switch (body.EntryType)
         {
             case "mra.proposed":
-                var proposer = Required(entry, "proposedBy");
-                return next with
-                {
-                    Status = MraStatus.Proposed,
-                    Title = entry["title"],
-                    ProposedBy = proposer,
-                    Parties = Deserialize<string[]>(entry, "parties"),
-                    AeoProgrammes = Deserialize<string[]>(entry, "aeoProgrammes"),
-                    DocumentTypes = Deserialize<string[]>(entry, "documentTypes"),
-                    SharingPolicies = Deserialize<DataSharingPolicy[]>(entry, "sharingPolicies"),
-                    EndorsementQuorum = int.Parse(Required(entry, "endorsementQuorum"), System.Globalization.CultureInfo.InvariantCulture),
-                    ProposalHash = body.Hash.ToString(),
-
-                    // The proposal is the proposer's own signed acceptance.
-                    AcceptedBy = [proposer],
-                    EffectiveAt = body.Timestamp,
-                };
+                // The proposal is the proposer's own signed acceptance.
+                var proposal = WithTerms(next, entry);
+                return proposal with { ProposalHash = body.Hash.ToString(), AcceptedBy = [proposal.ProposedBy!] };
             case MraAcceptance.EntryType:
                 // This administration's acceptance of another's proposal: the terms are copied from it.
-                var proposedBy = Required(entry, "proposedBy");
-                return next with
-                {
-                    Status = MraStatus.Proposed,
-                    Title = entry["title"],
-                    ProposedBy = proposedBy,
-                    Parties = Deserialize<string[]>(entry, "parties"),
-                    AeoProgrammes = Deserialize<string[]>(entry, "aeoProgrammes"),
-                    DocumentTypes = Deserialize<string[]>(entry, "documentTypes"),
-                    SharingPolicies = Deserialize<DataSharingPolicy[]>(entry, "sharingPolicies"),
-                    EndorsementQuorum = int.Parse(Required(entry, "endorsementQuorum"), System.Globalization.CultureInfo.InvariantCulture),
-                    ProposalHash = Required(entry, MraAcceptance.ProposalHashField),
-                    AcceptedBy = [proposedBy, body.Origin],
-                    EffectiveAt = body.Timestamp,
-                };
+                var acceptance = WithTerms(next, entry);
+                return acceptance with { ProposalHash = Required(entry, MraAcceptance.ProposalHashField), AcceptedBy = [acceptance.ProposedBy!, body.Origin] };
             case "mra.acceptance-recorded":
                 var accepted = state.AcceptedBy.Append(Required(entry, "party")).Distinct(StringComparer.Ordinal).ToImmutableArray();
                 return next with
