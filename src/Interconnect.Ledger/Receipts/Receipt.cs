@@ -119,6 +119,34 @@ public sealed record Receipt(
         }
     }
 
+    /// <summary>
+    /// <paramref name="reason"/> made fit for a receipt: cut at a character boundary, with an ellipsis,
+    /// to at most <see cref="MaxReasonBytes"/> UTF-8 bytes; a lone surrogate becomes U+FFFD.
+    /// </summary>
+    public static string FitReason(string reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        const char ellipsis = '\u2026';
+        const int ellipsisBytes = 3;
+        var builder = new System.Text.StringBuilder(reason.Length);
+        var bytes = 0;
+        var runes = reason.EnumerateRunes().ToList();
+        var total = runes.Sum(r => r.Utf8SequenceLength);
+        var budget = total <= MaxReasonBytes ? MaxReasonBytes : MaxReasonBytes - ellipsisBytes;
+        foreach (var rune in runes)
+        {
+            if (bytes + rune.Utf8SequenceLength > budget)
+            {
+                return builder.Append(ellipsis).ToString();
+            }
+
+            builder.Append(rune.ToString());
+            bytes += rune.Utf8SequenceLength;
+        }
+
+        return builder.ToString();
+    }
+
     private static void CheckReason(ReceiptVerdict verdict, string reason)
     {
         int bytes;

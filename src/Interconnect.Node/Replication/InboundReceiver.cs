@@ -361,12 +361,9 @@ internal sealed partial class InboundReceiver(
         var body = entry?.Entry.Body;
         var receipt = new Receipt(
             node.Id, origin, body?.EntityKind ?? string.Empty, body?.EntityId ?? string.Empty, body?.Sequence ?? 0,
-            entry?.Entry.Hash ?? Hash256.Zero, verdict, Truncate(reason), node.Time.GetUtcNow());
+            entry?.Entry.Hash ?? Hash256.Zero, verdict, Receipt.FitReason(reason), node.Time.GetUtcNow());
         return SignedReceipt.Sign(receipt, node.Signer).Encode();
     }
-
-    private static string Truncate(string reason) =>
-        System.Text.Encoding.UTF8.GetByteCount(reason) <= 1000 ? reason : reason[..Math.Min(reason.Length, 900)] + "…";
 
     private async Task RequestGapAsync(string origin, long from, CancellationToken cancellationToken)
     {
