@@ -69,9 +69,8 @@ internal sealed partial class InboundReceiver(
         }
 
         var through = Math.Max(state.ReceivedThrough, message.LogThrough);
-        var saved = await SaveStreamStateAsync(origin, through, checkpoint.Accepted, cancellationToken).ConfigureAwait(false);
-        var heldSize = saved.LastCheckpoint is { } held ? SignedCheckpoint.Decode(held).Value?.Checkpoint.TreeSize ?? 0 : 0;
-        await ReplyAsync(origin, new EntriesAcknowledged(node.Id, origin, saved.ReceivedThrough, receipts, heldSize), cancellationToken).ConfigureAwait(false);
+        var saved = await SaveStreamStateAsync(state, through, checkpoint.Accepted, cancellationToken).ConfigureAwait(false);
+        await ReplyAsync(origin, new EntriesAcknowledged(node.Id, origin, saved.ReceivedThrough, receipts, saved.HeldCheckpointSize()), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Handles entries of one entity sent to fill a gap.</summary>
@@ -87,8 +86,7 @@ internal sealed partial class InboundReceiver(
         var receipts = new List<byte[]>();
         await ApplyAsync(message.Origin, message.Entries ?? [], receipts, cancellationToken).ConfigureAwait(false);
         var state = await node.Store.Partners.GetAsync(message.Origin, cancellationToken).ConfigureAwait(false);
-        var heldSize = state?.LastCheckpoint is { } held ? SignedCheckpoint.Decode(held).Value?.Checkpoint.TreeSize ?? 0 : 0;
-        await ReplyAsync(message.Origin, new EntriesAcknowledged(node.Id, message.Origin, state?.ReceivedThrough ?? 0, receipts, heldSize), cancellationToken).ConfigureAwait(false);
+        await ReplyAsync(message.Origin, new EntriesAcknowledged(node.Id, message.Origin, state?.ReceivedThrough ?? 0, receipts, state.HeldCheckpointSize()), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task ApplyAsync(string origin, IReadOnlyList<WireEntry> wires, List<byte[]> receipts, CancellationToken cancellationToken)
@@ -318,16 +316,20 @@ internal sealed partial class InboundReceiver(
         return (null, problem);
     }
 
-    private async Task<PartnerState> SaveStreamStateAsync(string origin, long through, byte[]? checkpoint, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores how far the origin's stream is processed, starting from the state read for this message;
+    /// the row is shared with our own cursor at that partner, so a conflict re-reads and tries again.
+    /// </summary>
+    private async Task<PartnerState> SaveStreamStateAsync(PartnerState read, long through, byte[]? checkpoint, CancellationToken cancellationToken)
     {
+        var stored = read;
         for (var attempt = 0; ; attempt++)
         {
-            var stored = await node.Store.Partners.GetAsync(origin, cancellationToken).ConfigureAwait(false);
-            var next = (stored ?? new PartnerState(origin, 0, null, node.Time.GetUtcNow())) with { UpdatedAt = node.Time.GetUtcNow() };
-            next = next with
+            var next = stored with
             {
-                ReceivedThrough = Math.Max(next.ReceivedThrough, through),
-                LastCheckpoint = checkpoint ?? next.LastCheckpoint,
+                UpdatedAt = node.Time.GetUtcNow(),
+                ReceivedThrough = Math.Max(stored.ReceivedThrough, through),
+                LastCheckpoint = checkpoint ?? stored.LastCheckpoint,
             };
             try
             {
@@ -335,6 +337,8 @@ internal sealed partial class InboundReceiver(
             }
             catch (ConcurrencyConflictException) when (attempt < 8)
             {
+                stored = await node.Store.Partners.GetAsync(read.Partner, cancellationToken).ConfigureAwait(false)
+                    ?? new PartnerState(read.Partner, 0, null, node.Time.GetUtcNow());
             }
         }
     }

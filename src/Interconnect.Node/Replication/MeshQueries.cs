@@ -49,10 +49,9 @@ internal sealed class MeshQueries(
                 }
             }
 
-            var held = state?.LastCheckpoint is { } bytes ? SignedCheckpoint.Decode(bytes).Value?.Checkpoint.TreeSize ?? 0 : 0;
             links.Add(new PartnerLinkStatus(
                 partner, channel.IsConnected(partner), size - acknowledged, acknowledged, link?.AcknowledgedAt ?? state?.UpdatedAt,
-                lag, state?.ReceivedThrough ?? 0, held, alarms.Latest(partner)));
+                lag, state?.ReceivedThrough ?? 0, state.HeldCheckpointSize(), alarms.Latest(partner)));
         }
 
         return links;
