@@ -9,6 +9,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 bash scripts/infra/rabbitmq.sh || { echo "0 passed, 1 failed"; exit 1; }
 bash scripts/infra/azurite.sh || { echo "0 passed, 1 failed"; exit 1; }
 export INTERCONNECT_TEST_RABBITMQ="amqp://guest:guest@127.0.0.1:5672/"
+# The broker's TLS listener (127.0.0.1:5671) presents a certificate from this CA, made by rabbitmq.sh.
+export INTERCONNECT_TEST_RABBITMQ_TLS="amqps://guest:guest@localhost:5671/"
+export INTERCONNECT_TEST_RABBITMQ_CA="${INTERCONNECT_INFRA_DIR:-$here/.infra}/rabbitmq/tls/ca.pem"
 export INTERCONNECT_TEST_AZURITE="UseDevelopmentStorage=true"
 
 results="$here/artifacts/test-results"
