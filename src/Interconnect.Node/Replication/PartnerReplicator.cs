@@ -278,12 +278,18 @@ internal sealed class PartnerLink(string partner, long acknowledged, DateTimeOff
         Wake();
     }
 
-    /// <summary>Whether sent leaves have waited too long for an acknowledgement; doubles the wait each time.</summary>
+    /// <summary>
+    /// Whether sent leaves have waited too long for an acknowledgement; doubles the wait each time.
+    /// The wait runs from the later of the last send and the last acknowledgement that moved the
+    /// cursor: a partner working through a backlog is slow, not deaf, and sending it everything
+    /// again would only make it verify the same entries twice.
+    /// </summary>
     public bool ResendDue(DateTimeOffset now)
     {
         lock (_sync)
         {
-            if (Sent <= Acknowledged || now - SentAt < _resendAfter)
+            var since = AcknowledgedAt is { } acknowledgedAt && acknowledgedAt > SentAt ? acknowledgedAt : SentAt;
+            if (Sent <= Acknowledged || now - since < _resendAfter)
             {
                 return false;
             }
