@@ -26,16 +26,10 @@ switch (command)
 
 static async Task<int> RunAsync(string[] args)
 {
-    var configuration = new ConfigurationBuilder()
-        .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
-        .AddEnvironmentVariables()
-        .AddCommandLine(args)
-        .Build();
-    var options = new NodeOptions();
-    configuration.GetSection(NodeOptions.Section).Bind(options);
     try
     {
-        await using var app = NodeApplication.Build(options, args: args);
+        // One configuration (appsettings.json, environment, command line) for the node and for Kestrel.
+        await using var app = NodeApplication.BuildFromConfiguration(args);
         await app.RunAsync();
         return 0;
     }

@@ -78,6 +78,28 @@ public sealed class TransportOptions
 
     /// <summary>This administration's own broker (RabbitMq): an AMQP URI with its virtual host.</summary>
     public string? BrokerUri { get; set; }
+
+    /// <summary>
+    /// A PEM file of the certificate authorities trusted for amqps connections to our broker and the
+    /// partners' brokers (e.g. a mounted secret); when empty, the system's trust store decides.
+    /// </summary>
+    public string? CaCertificatesPath { get; set; }
+
+    /// <summary>
+    /// A PEM certificate (chain) presented to brokers that ask for one (mutual TLS); needs
+    /// <see cref="ClientKeyPath"/>. When empty the node presents none and logs in with the URI's user and password.
+    /// </summary>
+    public string? ClientCertificatePath { get; set; }
+
+    /// <summary>The PEM private key of <see cref="ClientCertificatePath"/>.</summary>
+    public string? ClientKeyPath { get; set; }
+
+    /// <summary>
+    /// Accept amqp:// (unencrypted) URIs for brokers that are not on this machine. Off by default:
+    /// a link without TLS carries ledger entries and broker passwords in clear text. Loopback hosts
+    /// (localhost, 127.0.0.0/8, ::1) are always accepted.
+    /// </summary>
+    public bool AllowPlaintextLinks { get; set; }
 }
 
 /// <summary>Transport names.</summary>

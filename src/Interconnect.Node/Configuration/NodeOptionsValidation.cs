@@ -1,5 +1,8 @@
+using System.Security.Cryptography;
+using X509Certificate2 = System.Security.Cryptography.X509Certificates.X509Certificate2;
 using Interconnect.Ledger.Entries;
 using Interconnect.Ledger.Signing;
+using Interconnect.Node.Transport;
 using Interconnect.Storage.AzureTable;
 
 namespace Interconnect.Node.Configuration;
@@ -145,6 +148,124 @@ public static class NodeOptionsValidation
         if (options.Replication.BatchSize is < 1 or > 1000)
         {
             problems.Add($"Node:Replication:BatchSize {options.Replication.BatchSize} is out of range (1 to 1000).");
+        }
+
+        problems.AddRange(CheckTransportSecurity(options));
+        return problems;
+    }
+
+    /// <summary>
+    /// The transport's TLS settings (docs/transport-security.md): the CA bundle and client certificate
+    /// must be readable, and an amqp:// URI (no TLS) is refused for a broker that is not on this
+    /// machine unless <see cref="TransportOptions.AllowPlaintextLinks"/> is set.
+    /// </summary>
+    public static IReadOnlyList<string> CheckTransportSecurity(NodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = new List<string>();
+        var transport = options.Transport;
+        if (!string.IsNullOrWhiteSpace(transport.CaCertificatesPath))
+        {
+            try
+            {
+                foreach (var authority in BrokerTrust.ReadAuthorities(transport.CaCertificatesPath))
+                {
+                    authority.Dispose();
+                }
+            }
+            catch (FormatException e)
+            {
+                problems.Add(e.Message);
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(transport.ClientCertificatePath))
+        {
+            try
+            {
+                BrokerTrust.ReadClientCertificate(transport.ClientCertificatePath, transport.ClientKeyPath).Dispose();
+            }
+            catch (FormatException e)
+            {
+                problems.Add(e.Message);
+            }
+        }
+        else if (!string.IsNullOrWhiteSpace(transport.ClientKeyPath))
+        {
+            problems.Add("Node:Transport:ClientKeyPath is set without Node:Transport:ClientCertificatePath; both PEM files are needed for a client certificate.");
+        }
+
+        if (transport.Kind != TransportKinds.RabbitMq || transport.AllowPlaintextLinks)
+        {
+            return problems;
+        }
+
+        foreach (var (setting, uri) in BrokerTrust.LinkUris(options))
+        {
+            RabbitMqBrokerAddress broker;
+            try
+            {
+                broker = RabbitMqBrokerAddress.Parse(uri);
+            }
+            catch (FormatException)
+            {
+                continue; // reported by Check
+            }
+
+            if (!broker.UseTls && !broker.IsLoopback)
+            {
+                problems.Add(
+                    $"{setting} {broker} is not encrypted and {broker.Host} is not this machine: use amqps:// (the broker's TLS port, usually 5671), "
+                    + "or set Node:Transport:AllowPlaintextLinks=true to send ledger entries and the broker password in clear text over a network you control.");
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>
+    /// Kestrel's HTTPS settings as the run command reads them: a certificate named by
+    /// Kestrel:Certificates:Default must be readable, and an https URL needs one (Kestrel would
+    /// otherwise look for a development certificate).
+    /// </summary>
+    /// <param name="configuration">The host's configuration.</param>
+    /// <param name="contentRoot">The directory Kestrel resolves relative certificate paths against.</param>
+    public static IReadOnlyList<string> CheckHttps(IConfiguration configuration, string contentRoot)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var problems = new List<string>();
+        var path = configuration["Kestrel:Certificates:Default:Path"];
+        var keyPath = configuration["Kestrel:Certificates:Default:KeyPath"];
+        if (!string.IsNullOrWhiteSpace(path))
+        {
+            if (!File.Exists(Path.Combine(contentRoot, path)))
+            {
+                problems.Add($"Kestrel:Certificates:Default:Path \"{path}\" does not exist (the HTTPS certificate, PEM).");
+            }
+            else if (!string.IsNullOrWhiteSpace(keyPath))
+            {
+                try
+                {
+                    X509Certificate2.CreateFromPemFile(Path.Combine(contentRoot, path), Path.Combine(contentRoot, keyPath)).Dispose();
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
+                {
+                    problems.Add($"Kestrel:Certificates:Default:Path \"{path}\" with KeyPath \"{keyPath}\" is not a PEM certificate and its matching private key: {e.Message}");
+                }
+            }
+        }
+        else if (!string.IsNullOrWhiteSpace(keyPath))
+        {
+            problems.Add("Kestrel:Certificates:Default:KeyPath is set without Kestrel:Certificates:Default:Path (the HTTPS certificate, PEM).");
+        }
+
+        var wantsHttps = (configuration["urls"] ?? string.Empty).Contains("https://", StringComparison.OrdinalIgnoreCase)
+            || !string.IsNullOrWhiteSpace(configuration["https_ports"]);
+        if (wantsHttps && string.IsNullOrWhiteSpace(path) && !configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            problems.Add(
+                "HTTPS is asked for (ASPNETCORE_URLS or ASPNETCORE_HTTPS_PORTS) but no certificate is configured: set Kestrel:Certificates:Default:Path "
+                + "and Kestrel:Certificates:Default:KeyPath (environment Kestrel__Certificates__Default__Path / __KeyPath) to the PEM certificate chain and key.");
         }
 
         return problems;

@@ -17,15 +17,52 @@ public static class NodeApplication
     public static WebApplication Build(NodeOptions options, NodeHostSettings? settings = null, string[]? args = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        settings ??= new NodeHostSettings();
         NodeOptionsValidation.Validate(options);
+        return Build(CreateBuilder(args ?? []), options, settings);
+    }
+
+    /// <summary>
+    /// Builds the node the run command serves from one configuration, read by the host: appsettings.json,
+    /// environment variables and the command line <paramref name="args"/>. The "Node" section binds
+    /// <see cref="NodeOptions"/>; the same configuration gives Kestrel its URLs (ASPNETCORE_URLS,
+    /// ASPNETCORE_HTTPS_PORTS, --urls) and HTTPS certificate (Kestrel:Certificates:Default).
+    /// Throws <see cref="NodeConfigurationException"/> listing every problem.
+    /// </summary>
+    public static WebApplication BuildFromConfiguration(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var builder = CreateBuilder(args);
+        var options = new NodeOptions();
+        builder.Configuration.GetSection(NodeOptions.Section).Bind(options);
+        List<string> problems = [.. NodeOptionsValidation.Check(options), .. NodeOptionsValidation.CheckHttps(builder.Configuration, builder.Environment.ContentRootPath)];
+        if (problems.Count > 0)
+        {
+            throw new NodeConfigurationException(problems);
+        }
+
+        return Build(builder, options, null);
+    }
+
+    private static WebApplicationBuilder CreateBuilder(string[] args)
+    {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
-            Args = args ?? [],
+            Args = args,
             ApplicationName = typeof(NodeApplication).Assembly.GetName().Name,
             ContentRootPath = AppContext.BaseDirectory,
             WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
         });
+
+        // The slim builder leaves out Kestrel's HTTPS configuration: without it an https URL with
+        // Kestrel:Certificates:Default fails at start. No HTTPS redirection or HSTS: a node behind an
+        // ingress that terminates TLS serves plain HTTP to it (docs/transport-security.md).
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        return builder;
+    }
+
+    private static WebApplication Build(WebApplicationBuilder builder, NodeOptions options, NodeHostSettings? settings)
+    {
+        settings ??= new NodeHostSettings();
         if (settings.Urls.Count > 0)
         {
             builder.WebHost.UseUrls([.. settings.Urls]);

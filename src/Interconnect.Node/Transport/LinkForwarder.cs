@@ -20,9 +20,14 @@ public sealed class LinkForwarder : BackgroundService
     private readonly RabbitMqLinkSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger<LinkForwarder> _logger;
+    private readonly BrokerTrust? _trust;
 
-    /// <summary>Creates the forwarder for every partner in <paramref name="options"/>; throws <see cref="NodeConfigurationException"/> for an unusable broker URI.</summary>
-    public LinkForwarder(NodeOptions options, RabbitMqLinkSettings settings, TimeProvider time, ILogger<LinkForwarder> logger)
+    /// <summary>
+    /// Creates the forwarder for every partner in <paramref name="options"/>; throws <see cref="NodeConfigurationException"/>
+    /// for an unusable broker URI. amqps certificates are checked by <paramref name="trust"/> (the system
+    /// trust store and the host name when null).
+    /// </summary>
+    public LinkForwarder(NodeOptions options, RabbitMqLinkSettings settings, TimeProvider time, ILogger<LinkForwarder> logger, BrokerTrust? trust = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(settings);
@@ -43,6 +48,7 @@ public sealed class LinkForwarder : BackgroundService
         _settings = settings;
         _time = time;
         _logger = logger;
+        _trust = trust;
     }
 
     /// <summary>The partners this forwarder has a link to.</summary>
@@ -203,7 +209,7 @@ public sealed class LinkForwarder : BackgroundService
     }
 
     private Task<IConnection> ConnectAsync(RabbitMqBrokerAddress broker, Link link, CancellationToken cancellationToken) =>
-        broker.CreateConnectionFactory($"interconnect {_administrationId} link to {link.Route.Partner}").CreateConnectionAsync(cancellationToken);
+        broker.CreateConnectionFactory($"interconnect {_administrationId} link to {link.Route.Partner}", _trust).CreateConnectionAsync(cancellationToken);
 
     private async Task CloseAsync(IConnection? connection, Link link)
     {

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Security.Authentication;
+using System.Net;
 using RabbitMQ.Client;
 
 namespace Interconnect.Node.Transport;
@@ -57,8 +57,17 @@ public sealed record RabbitMqBrokerAddress(string Host, int Port, string Virtual
         return new RabbitMqBrokerAddress(parsed.IdnHost, port, virtualHost, user, password, tls);
     }
 
-    /// <summary>A RabbitMQ.Client connection factory for this broker, without automatic recovery (callers reconnect themselves).</summary>
-    public ConnectionFactory CreateConnectionFactory(string clientName) => new()
+    /// <summary>Whether the host is this machine (localhost, 127.0.0.0/8, ::1): a connection that never leaves it.</summary>
+    public bool IsLoopback =>
+        string.Equals(Host, "localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(Host, out var address) && IPAddress.IsLoopback(address));
+
+    /// <summary>
+    /// A RabbitMQ.Client connection factory for this broker, without automatic recovery (callers
+    /// reconnect themselves). For amqps the certificate is checked by <paramref name="trust"/>, or
+    /// against the system trust store and the host name when it is null.
+    /// </summary>
+    public ConnectionFactory CreateConnectionFactory(string clientName, BrokerTrust? trust = null) => new()
     {
         HostName = Host,
         Port = Port,
@@ -70,9 +79,12 @@ public sealed record RabbitMqBrokerAddress(string Host, int Port, string Virtual
         TopologyRecoveryEnabled = false,
         RequestedHeartbeat = TimeSpan.FromSeconds(30),
         RequestedConnectionTimeout = TimeSpan.FromSeconds(15),
-        Ssl = UseTls
-            ? new SslOption { Enabled = true, ServerName = Host, Version = SslProtocols.Tls12 | SslProtocols.Tls13 }
-            : new SslOption(),
+        Ssl = (UseTls, trust) switch
+        {
+            (false, _) => new SslOption(),
+            (true, null) => new SslOption { Enabled = true, ServerName = Host, Version = BrokerTrust.Protocols },
+            (true, { } checking) => checking.SslOptionFor(this),
+        },
     };
 
     /// <summary>The address for logs and errors: scheme, host, port and virtual host, never credentials.</summary>

@@ -1,4 +1,3 @@
-using System.Security.Authentication;
 using Interconnect.Node.Configuration;
 using Interconnect.Node.Mesh;
 using Interconnect.Node.Replication;
@@ -41,9 +40,17 @@ public static class RabbitMqTransport
             throw new NodeConfigurationException("Node:Transport:BrokerUri: " + e.Message, e);
         }
 
+        // The same refusals as on a node's start, for hosts that register the transport alone.
+        if (NodeOptionsValidation.CheckTransportSecurity(options) is { Count: > 0 } problems)
+        {
+            throw new NodeConfigurationException(problems);
+        }
+
         services.TryAddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(settings);
+        services.TryAddSingleton<BrokerTrust>();
+        services.AddHealthChecks().AddCheck<BrokerTlsHealthCheck>("broker-tls", tags: ["ready"]);
         services.AddMassTransit(x =>
         {
             x.AddConsumer<PartnerMessagesConsumer>();
@@ -56,11 +63,8 @@ public static class RabbitMqTransport
                     h.PublisherConfirmation = true;
                     if (broker.UseTls)
                     {
-                        h.UseSsl(s =>
-                        {
-                            s.ServerName = broker.Host;
-                            s.Protocol = SslProtocols.Tls12 | SslProtocols.Tls13;
-                        });
+                        var trust = context.GetRequiredService<BrokerTrust>();
+                        h.UseSsl(s => trust.Configure(s, broker));
                     }
                 });
 

@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Net;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Text;
+using Interconnect.Ledger.Signing;
+using Interconnect.Node.Configuration;
+using Interconnect.Node.Hosting;
+using Interconnect.Node.Transport.Tests;
+
+namespace Interconnect.Node.Tests;
+
+/// <summary>
+/// The node serving HTTPS as deployed: the real <c>run</c> command, configured the way the chart does it
+/// (ASPNETCORE_URLS and Kestrel__Certificates__Default__Path / __KeyPath from mounted PEM files), with a
+/// certificate the test makes.
+/// </summary>
+public sealed class TlsHttpsTests : IAsyncLifetime, IDisposable
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    private readonly string _directory = Directory.CreateTempSubdirectory("interconnect-https-").FullName;
+    private readonly StringBuilder _output = new();
+    private IssuedCertificate _certificate = null!;
+    private Process? _node;
+
+    public Task InitializeAsync()
+    {
+        _certificate = TestCertificateAuthority.SelfSignedServer(_directory);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_node is { HasExited: false })
+        {
+            _node.Kill(entireProcessTree: true);
+            await _node.WaitForExitAsync();
+        }
+
+        _certificate.Certificate.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    public void Dispose() => _node?.Dispose();
+
+    [Fact]
+    public async Task The_run_command_serves_HTTPS_with_the_mounted_certificate_and_default_trust_refuses_it()
+    {
+        var port = FreePorts.Consecutive(1);
+        using var key = EcdsaP256Signer.Generate();
+        StartRunCommand(new Dictionary<string, string>
+        {
+            ["ASPNETCORE_URLS"] = $"https://127.0.0.1:{port}",
+            ["Kestrel__Certificates__Default__Path"] = _certificate.CertificatePath,
+            ["Kestrel__Certificates__Default__KeyPath"] = _certificate.KeyPath,
+            ["Node__AdministrationId"] = "NL",
+            ["Node__SigningKeyPem"] = key.ExportPrivateKeyPem(),
+        });
+        var expected = _certificate.Certificate.GetCertHashString(HashAlgorithmName.SHA256);
+        using var pinned = new HttpClient(new HttpClientHandler
+        {
+            // Trusts exactly the node's certificate, nothing else.
+            ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString(HashAlgorithmName.SHA256) == expected,
+        })
+        { BaseAddress = new Uri($"https://127.0.0.1:{port}/") };
+
+        await WaitUntilLiveAsync(pinned);
+        var node = await pinned.GetStringAsync(new Uri("api/node", UriKind.Relative));
+        Assert.Contains("\"NL\"", node, StringComparison.Ordinal);
+
+        using var defaultTrust = new HttpClient { BaseAddress = pinned.BaseAddress };
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => defaultTrust.GetAsync(new Uri("health/live", UriKind.Relative)));
+        Assert.IsType<AuthenticationException>(refused.InnerException);
+    }
+
+    [Fact]
+    public void The_run_commands_configuration_refuses_an_https_url_without_a_certificate_and_a_missing_key()
+    {
+        using var key = EcdsaP256Signer.Generate();
+        string[] args =
+        [
+            "--urls=https://127.0.0.1:1",
+            "--Node:AdministrationId=NL",
+            $"--Node:SigningKeyPem={key.ExportPrivateKeyPem()}",
+            "--Kestrel:Certificates:Default:KeyPath=" + _certificate.KeyPath,
+        ];
+
+        var refused = Assert.Throws<NodeConfigurationException>(() => NodeApplication.BuildFromConfiguration(args));
+
+        Assert.Contains(refused.Problems, p => p.StartsWith("Kestrel:Certificates:Default:KeyPath is set without", StringComparison.Ordinal));
+        Assert.Contains(refused.Problems, p => p.StartsWith("HTTPS is asked for", StringComparison.Ordinal));
+    }
+
+    private void StartRunCommand(Dictionary<string, string> environment)
+    {
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var start = new ProcessStartInfo(dotnet)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = _directory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Interconnect.Node.dll"));
+        start.ArgumentList.Add("run");
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        _node = new Process { StartInfo = start };
+        _node.OutputDataReceived += (_, line) => Record(line.Data);
+        _node.ErrorDataReceived += (_, line) => Record(line.Data);
+        Assert.True(_node.Start(), "the node process starts");
+        _node.BeginOutputReadLine();
+        _node.BeginErrorReadLine();
+    }
+
+    private void Record(string? line)
+    {
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private async Task WaitUntilLiveAsync(HttpClient client)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        while (true)
+        {
+            Assert.False(_node!.HasExited, $"The node exited with {(_node.HasExited ? _node.ExitCode : 0)}:{Environment.NewLine}{Output()}");
+            try
+            {
+                using var live = await client.GetAsync(new Uri("health/live", UriKind.Relative));
+                Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+                return;
+            }
+            catch (HttpRequestException) when (TimeProvider.System.GetElapsedTime(started) < Deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    private string Output()
+    {
+        lock (_output)
+        {
+            return _output.ToString();
+        }
+    }
+}
