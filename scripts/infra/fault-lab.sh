@@ -3,7 +3,7 @@
 # servers, so the fault suite can restart them and close their connections without touching
 # anything else. Usage: fault-lab.sh <command> <state-dir>
 #   rabbitmq-start | rabbitmq-stop | rabbitmq-restart | rabbitmq-close-connections
-#   rabbitmq-add-vhost <vhost> | azurite-start | azurite-stop | azurite-restart | stop
+#   rabbitmq-add-vhost <vhost> | rabbitmq-list-queues <vhost> | azurite-start | azurite-stop | azurite-restart | stop
 # Ports: AMQP 127.0.0.1:5682 (distribution 25682), Azurite Table 127.0.0.1:10012.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -74,6 +74,7 @@ case "$command" in
     vhost="${3:?vhost}"
     ctl add_vhost "$vhost" >/dev/null
     ctl set_permissions -p "$vhost" guest '.*' '.*' '.*' >/dev/null ;;
+  rabbitmq-list-queues) ctl list_queues -p "${3:?vhost}" name messages_ready messages_unacknowledged consumers ;;
   azurite-start) azurite_start ;;
   azurite-stop) azurite_stop ;;
   azurite-restart) azurite_stop; azurite_start ;;

@@ -50,7 +50,19 @@ public sealed class FaultLab : IAsyncLifetime
     /// <summary>Stops Azurite (it flushes its data) and starts it again on the same data.</summary>
     public Task RestartAzuriteAsync() => RunAsync("azurite-restart");
 
-    private async Task RunAsync(string command, params string[] arguments)
+    /// <summary>Each queue of <paramref name="virtualHosts"/> with its ready and unacknowledged messages and consumers.</summary>
+    public async Task<string> DescribeQueuesAsync(IEnumerable<string> virtualHosts)
+    {
+        var lines = new List<string>();
+        foreach (var virtualHost in virtualHosts)
+        {
+            lines.Add(virtualHost + ": " + (await RunAsync("rabbitmq-list-queues", virtualHost)).ReplaceLineEndings("; "));
+        }
+
+        return string.Join(" | ", lines);
+    }
+
+    private async Task<string> RunAsync(string command, params string[] arguments)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(RepositoryRoot, "scripts", "infra", "fault-lab.sh"));
@@ -69,6 +81,8 @@ public sealed class FaultLab : IAsyncLifetime
         {
             throw new InvalidOperationException($"fault-lab.sh {command} exited with {process.ExitCode}: {await error}{await output}");
         }
+
+        return await output;
     }
 
     private static string FindRepositoryRoot()

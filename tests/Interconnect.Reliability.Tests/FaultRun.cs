@@ -64,10 +64,25 @@ public static class FaultRun
             await stop.CancelAsync();
             await streaming;
 
-            await Wait.UntilAsync(() => CaughtUpAsync(mesh, clients, streams), CatchUpDeadline, "every partner to hold every committed certification and every backlog to drain");
+            var alarms = new List<string>();
+            try
+            {
+                await Wait.UntilAsync(() => CaughtUpAsync(mesh, clients, streams), CatchUpDeadline, "every partner to hold every committed certification and every backlog to drain");
+            }
+            catch (TimeoutException e)
+            {
+                // Audit anyway: the table must say what was missing, and the links and queues say why.
+                alarms.Add(e.Message);
+                foreach (var (administration, client) in clients)
+                {
+                    alarms.Add($"{administration} links: {(await client.GetAsync("/api/partners")).ToJsonString()}");
+                }
+
+                alarms.Add("queues: " + await lab.DescribeQueuesAsync(mesh.Administrations.Select(mesh.VirtualHostOf)));
+            }
+
             var recovery = healed.Elapsed - profile.After;
 
-            var alarms = new List<string>();
             foreach (var (administration, client) in clients)
             {
                 await client.GetAsync("/api/log/checkpoint");

@@ -140,6 +140,9 @@ public sealed class LabMesh : IAsyncDisposable
         }
     }
 
+    /// <summary>The virtual host of <paramref name="administration"/>'s broker in this run.</summary>
+    public string VirtualHostOf(string administration) => VirtualHost(Run, administration);
+
     private static string VirtualHost(string run, string administration) => $"{run}-{administration.ToLowerInvariant()}";
 
     private static string TablePrefix(string run, string administration) => "f" + run + administration.ToLowerInvariant();
