@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Interconnect.Ledger.Disclosure;
 using Interconnect.Ledger.Entries;
@@ -22,7 +23,13 @@ public static class AuditBundleJson
     {
         ArgumentNullException.ThrowIfNull(bundle);
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions
+        {
+            Indented = true,
+
+            // Field values stay readable UTF-8 (an auditor reads this file); the bundle is never embedded in HTML.
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }))
         {
             w.WriteStartObject();
             w.WriteString("format", AuditBundle.FormatName);
