@@ -68,6 +68,7 @@ public sealed class AuditBundleTests(DemoMeshFixture fixture) : IClassFixture<De
         Assert.Equal(VerifyCommand.Invalid, wrongKey.Code);
         Assert.Contains("TrustAnchorMismatch", wrongKey.Output, StringComparison.Ordinal);
         Assert.Contains("signatures NOT checked", wrongKey.Output, StringComparison.Ordinal);
+        Assert.Contains("key set: NOT anchored in the trusted key", wrongKey.Output, StringComparison.Ordinal);
     }
 
     [Fact]

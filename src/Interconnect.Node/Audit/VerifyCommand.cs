@@ -168,9 +168,12 @@ public static class VerifyCommand
     private static string AnchorLine(string origin, AuditAnchor anchor)
     {
         var fingerprint = anchor.Fingerprint is null ? string.Empty : $" (SHA-256 of its public key: {anchor.Fingerprint})";
-        return anchor.SelfAnchored
-            ? $"key set: self-anchored on genesis key {anchor.GenesisKeyId}{fingerprint}; compare it with the key {origin} publishes, or pass --trust-key"
-            : $"key set: anchored in the trusted key; genesis key {anchor.GenesisKeyId}{fingerprint}";
+        return (anchor.SelfAnchored, anchor.Fingerprint) switch
+        {
+            (true, _) => $"key set: self-anchored on genesis key {anchor.GenesisKeyId}{fingerprint}; compare it with the key {origin} publishes, or pass --trust-key",
+            (false, null) => $"key set: NOT anchored in the trusted key (the bundle's genesis key is {anchor.GenesisKeyId})",
+            (false, _) => $"key set: anchored in the trusted key, genesis key {anchor.GenesisKeyId}{fingerprint}",
+        };
     }
 
     private static string Json(string file, AuditVerification result)
