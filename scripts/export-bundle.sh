@@ -35,8 +35,19 @@ case "${1:-}" in
     ;;
 esac
 
-# -O -J: save under the name from Content-Disposition; --fail-with-body: a problem document is shown, not saved.
-if ! curl --silent --show-error --fail-with-body -O -J "$url"; then
+body=$(mktemp)
+headers=$(mktemp)
+trap 'rm -f "$body" "$headers"' EXIT
+status=$(curl --silent --show-error --output "$body" --dump-header "$headers" --write-out '%{http_code}' "$url")
+if [ "$status" != 200 ]; then
+  # A problem document (RFC 9457): shown, not saved.
+  echo "HTTP $status from $url" >&2
+  cat "$body" >&2
   echo >&2
   exit 1
 fi
+
+name=$(sed -n 's/^[Cc]ontent-[Dd]isposition:.*filename=\([^;[:space:]]*\).*/\1/p' "$headers" | head -n 1)
+name="$(basename -- "${name:-audit-bundle.audit.json}")"
+mv "$body" "$name"
+echo "$name"
