@@ -188,6 +188,22 @@ public sealed class AuditBundleTests(DemoMeshFixture fixture) : IClassFixture<De
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _));
     }
 
+    [Fact]
+    public async Task OpenApiDocument_DescribesTheExports()
+    {
+        using var document = JsonDocument.Parse(await _http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)));
+        var paths = document.RootElement.GetProperty("paths");
+
+        var entity = paths.GetProperty("/api/audit/entities/{kind}/{id}/bundle").GetProperty("get");
+        var range = paths.GetProperty("/api/audit/log/bundle").GetProperty("get");
+
+        Assert.Equal("ExportEntityAuditBundle", entity.GetProperty("operationId").GetString());
+        Assert.True(entity.GetProperty("responses").GetProperty("200").GetProperty("content").TryGetProperty(AuditBundle.MediaType, out _));
+        Assert.True(entity.GetProperty("responses").TryGetProperty("404", out _));
+        Assert.Equal("ExportLogAuditBundle", range.GetProperty("operationId").GetString());
+        Assert.True(range.GetProperty("responses").TryGetProperty("400", out _));
+    }
+
     private async Task<string> ExportAsync(string path, string name)
     {
         var response = await _http.GetAsync(new Uri(path, UriKind.Relative));

@@ -23,14 +23,14 @@ public static class AuditApi
             .WithName("ExportEntityAuditBundle")
             .WithSummary("Exports the whole signed ledger of one of our entities as an audit bundle.")
             .WithDescription("Every entry with all its fields and salts, an inclusion proof for each against a checkpoint signed for the export, and this administration's key set. Media type " + AuditBundle.MediaType + ".")
-            .Produces(StatusCodes.Status200OK, contentType: AuditBundle.MediaType)
+            .Produces<System.Text.Json.JsonElement>(StatusCodes.Status200OK, AuditBundle.MediaType)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/log/bundle", LogBundleAsync)
             .WithName("ExportLogAuditBundle")
             .WithSummary("Exports the entries of our log signed in [from, to) as an audit bundle.")
             .WithDescription("`from`, `to`: ISO 8601 times (UTC `Z` or an offset), from before to, whole microseconds. At most 10000 entries; a larger range is refused with 400.")
-            .Produces(StatusCodes.Status200OK, contentType: AuditBundle.MediaType)
+            .Produces<System.Text.Json.JsonElement>(StatusCodes.Status200OK, AuditBundle.MediaType)
             .ProducesProblem(StatusCodes.Status400BadRequest);
         return routes;
     }
