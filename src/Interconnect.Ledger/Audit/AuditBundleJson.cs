@@ -278,7 +278,20 @@ public static class AuditBundleJson
         public string String(string name)
         {
             var value = Required(name);
-            return value.ValueKind == JsonValueKind.String ? value.GetString()! : throw Malformed(Child(name), "a string is required");
+            if (value.ValueKind != JsonValueKind.String)
+            {
+                throw Malformed(Child(name), "a string is required");
+            }
+
+            try
+            {
+                return value.GetString()!;
+            }
+            catch (InvalidOperationException e)
+            {
+                // An escaped lone surrogate: JSON's syntax allows it, but it is no text, and no UTF-8 to hash.
+                throw Malformed(Child(name), "the string is not valid Unicode: " + e.Message);
+            }
         }
 
         public void NoOthers()

@@ -34,6 +34,14 @@ public static class AuditBundleVerifier
     {
         ArgumentNullException.ThrowIfNull(bundle);
         options ??= new AuditVerificationOptions();
+
+        // A bundle built in code may leave arrays unset; they hold nothing, like empty ones.
+        bundle = bundle with
+        {
+            KeySet = bundle.KeySet.IsDefault ? [] : bundle.KeySet,
+            Entries = bundle.Entries.IsDefault ? [] : bundle.Entries,
+            Checkpoint = bundle.Checkpoint ?? [],
+        };
         var problems = new List<AuditProblem>();
         var (keys, anchor) = LoadKeySet(bundle, options, problems);
         var checkpoint = CheckCheckpoint(bundle, keys, problems);

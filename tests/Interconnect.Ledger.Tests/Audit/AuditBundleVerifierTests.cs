@@ -349,6 +349,29 @@ public sealed class AuditBundleVerifierTests : IDisposable
     }
 
     [Fact]
+    public void LoneSurrogateInAFieldValue_IsMalformedAtThatField()
+    {
+        var json = System.Text.Encoding.UTF8.GetString(AuditBundleJson.Encode(_sample.EntityBundle())).Replace("\"value\": \"suspended\"", "\"value\": \"suspended\\ud800\"", StringComparison.Ordinal);
+
+        var result = AuditBundleVerifier.Verify(System.Text.Encoding.UTF8.GetBytes(json));
+
+        var malformed = Assert.IsType<MalformedBundle>(Assert.Single(result.Problems));
+        Assert.StartsWith("entries[1].fields[", malformed.Where, StringComparison.Ordinal);
+        Assert.EndsWith("].value", malformed.Where, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BundleBuiltInCode_WithUnsetArrays_IsInvalid_NotAnException()
+    {
+        var bundle = _sample.EntityBundle() with { KeySet = default, Entries = default };
+
+        var result = AuditBundleVerifier.Verify(bundle);
+
+        Assert.Contains(result.Problems, p => p is KeySetInvalid { Sequence: 0 });
+        Assert.Contains(result.Problems, p => p is MalformedBundle { Where: "entries" });
+    }
+
+    [Fact]
     public void DerivedGenesis_HasTheSameEntryHashEveryTime_AndVerifiesUnderItsKey()
     {
         var first = DerivedKeySet.Genesis("NL", _sample.Signer);
