@@ -382,6 +382,23 @@ public sealed class AuditBundleVerifierTests : IDisposable
         Assert.True(KeySet.Load(new TrustAnchor.GenesisEntry("NL", first.Entry.Hash), [second]).IsValid);
     }
 
+    [Fact]
+    public void DerivedGenesis_OfTheWorkedExampleKey_MatchesAnIndependentComputation()
+    {
+        // The key of ledger-format.md 9.1; the expected values were computed with Python's hashlib from
+        // the layouts of ledger-format.md 3 and 4.1 and the salt rule of audit-bundles.md 3.
+        using var signer = EcdsaP256Signer.FromPrivateScalar(Convert.FromHexString("c993f4084bd9edb9e0c28958a88bf6e0d6b6eb654423fdedf936852ac6bd4e4e"));
+
+        var genesis = DerivedKeySet.Genesis("NL", signer);
+
+        Assert.Equal("a23d6420a34fa0698d4254fbc1e8eae5", genesis.Entry.Body.KeyId);
+        Assert.Equal(
+            [("algorithm", "d1b4996b82b22cd35dd172dfccac5fd4"), ("keyId", "9e747a53b6e60e96b1cbb79e17f58613"), ("publicKey", "6725a588a814e3d6dcbe25a3df7bdd89")],
+            genesis.Fields.Select(f => (f.Name, Convert.ToHexStringLower(f.Salt))).ToArray());
+        Assert.Equal("29b423c8b41021b80214ae45b39c7c3dfcb6dd7d944d2abe7a54071bde4d734a", genesis.Entry.Body.Field("publicKey")!.Digest.ToString());
+        Assert.Equal("4072429a38fce4e9936a11635e40c743db8aeb39f306f4bc15e05c3de0e88450", genesis.Entry.Hash.ToString());
+    }
+
     private static AuditVerification Verify(AuditBundle bundle, AuditVerificationOptions? options = null)
     {
         // Every tampered bundle also goes through its JSON form, as an auditor's file would.
