@@ -256,6 +256,13 @@ public static class AuditBundleVerifier
     {
         var isEntity = scope is AuditScope.Entity;
 
+        // Another entity's entries in an entity bundle are already reported as outside its scope.
+        if (scope is AuditScope.Entity entity)
+        {
+            entries = entries.Where(e => string.Equals(e.At.EntityKind, entity.EntityKind, StringComparison.Ordinal)
+                                         && string.Equals(e.At.EntityId, entity.EntityId, StringComparison.Ordinal)).ToList();
+        }
+
         // The bundle's order: sequence order for one entity, log order for a range. Reported apart
         // from the chain, which is checked in sequence order, so a reordering is not taken for a gap.
         for (var i = 1; i < entries.Count; i++)

@@ -272,6 +272,18 @@ public sealed class AuditBundleVerifierTests : IDisposable
     }
 
     [Fact]
+    public void EntityBundle_WithAnotherEntitysEntry_IsOutsideScope_Once()
+    {
+        var bundle = _sample.EntityBundle();
+        var foreign = AuditBundle.Create("NL", bundle.Scope, bundle.ExportedAt, _sample.KeySet, _sample.Checkpoint, [_sample.Prove(_sample.Shipment[1])]);
+
+        var result = Verify(bundle with { Entries = bundle.Entries.AddRange(foreign.Entries) });
+
+        var outside = Assert.IsType<EntryOutsideScope>(Assert.Single(result.Problems));
+        Assert.Equal(("shipment", 4), (outside.At.EntityKind, outside.At.Position));
+    }
+
+    [Fact]
     public void RangeBundle_NotInLogOrder_IsOutOfOrder()
     {
         var bundle = _sample.RangeBundle(AuditSample.Start, AuditSample.Start.AddMinutes(2));
