@@ -2,7 +2,7 @@ using Interconnect.Node.Configuration;
 using Interconnect.Node.Demo;
 using Interconnect.Node.Hosting;
 
-// Interconnect node command line. Commands: run (the default), demo.
+// Interconnect node command line. Commands: run (the default), demo, verify.
 var command = args.FirstOrDefault() ?? "run";
 switch (command)
 {
@@ -10,6 +10,8 @@ switch (command)
         return await RunAsync(args.Skip(1).ToArray());
     case "demo":
         return await DemoCommand.RunAsync(args.Skip(1).ToArray(), Console.Out, Console.Error);
+    case "verify":
+        return Interconnect.Node.Audit.VerifyCommand.Run(args.Skip(1).ToArray(), Console.Out, Console.Error);
     default:
         await Console.Error.WriteLineAsync(
             """
@@ -20,6 +22,8 @@ switch (command)
               demo    three administrations (NL, JP, BE) in one process on the embedded defaults,
                       a scripted MRA + AEO + shipment scenario, then the web UI on ports 5081-5083
                       (options: --base-port N, --no-serve to exit after the scenario)
+              verify  <bundle-file> [--trust-key <pem-file> | --trust-key-id <id>] [--json]: check an
+                      audit bundle offline (docs/audit-bundles.md); exit 0 valid, 1 invalid, 2 usage
             """);
         return 2;
 }

@@ -1,4 +1,5 @@
 using Interconnect.Node.Api.AeoOperators;
+using Interconnect.Node.Api.Audit;
 using Interconnect.Node.Api.Ledgers;
 using Interconnect.Node.Api.MraAgreements;
 using Interconnect.Node.Api.Partners;
@@ -50,6 +51,7 @@ public static class ApiEndpoints
         app.MapLedgerApi();
         app.MapProofsApi();
         app.MapVerificationApi();
+        app.MapAuditApi();
         return app;
     }
 
