@@ -90,6 +90,13 @@ public abstract class EntityGrain<TState>(AdministrationContext administration) 
 
                 continue;
             }
+            catch (Exception e) when (e is not ArgumentException)
+            {
+                // The store may have applied the append and then failed to answer: the entry would be
+                // in the ledger and not in the log. The log's repair looks for exactly that.
+                Administration.Log.SuspectUnloggedEntries();
+                throw;
+            }
 
             State = Apply(State, entry);
             _head = entry.Entry.Body;

@@ -19,6 +19,7 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
     private readonly MerkleLog _tree = new();
     private readonly Lock _queueGate = new();
     private List<QueuedRecord> _queue = [];
+    private int _unloggedSuspected;
 
     /// <summary>Raised after entries were appended to the log (replication wakes on it).</summary>
     public event EventHandler? Appended;
@@ -39,27 +40,60 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
             _lock.Release();
         }
 
-        await foreach (var entity in entities.FindUnloggedAsync(administrationId, cancellationToken).ConfigureAwait(false))
-        {
-            var head = await entities.GetHeadAsync(entity, cancellationToken).ConfigureAwait(false);
-            if (head is null)
-            {
-                continue;
-            }
+        await RecordUnloggedAsync(cancellationToken).ConfigureAwait(false);
+    }
 
-            // In pages, so an entity with a long unlogged tail is recovered whole.
-            for (var logged = head.LoggedThrough; logged < head.LastSequence;)
+    /// <summary>
+    /// Whether a record failed or was abandoned since the last repair, so that an entry may be in
+    /// its entity's ledger but not yet in the log (and so not replicated): the storage went away
+    /// between the two appends, or the caller gave up. <see cref="RecordUnloggedAsync"/> repairs it.
+    /// </summary>
+    public bool HasUnloggedEntries => Volatile.Read(ref _unloggedSuspected) == 1;
+
+    /// <summary>Notes that an entity append's outcome is unknown (the store failed to answer), so a repair must look.</summary>
+    public void SuspectUnloggedEntries() => Volatile.Write(ref _unloggedSuspected, 1);
+
+    /// <summary>
+    /// Records in the log every entry of ours that its entity's ledger holds but the log does not
+    /// (idempotent: entries already in the log are skipped). Returns the entities repaired.
+    /// </summary>
+    public async Task<int> RecordUnloggedAsync(CancellationToken cancellationToken = default)
+    {
+        Volatile.Write(ref _unloggedSuspected, 0);
+        var repaired = 0;
+        try
+        {
+            await foreach (var entity in entities.FindUnloggedAsync(administrationId, cancellationToken).ConfigureAwait(false))
             {
-                var missing = await entities.ReadAsync(entity, logged + 1, (int)Math.Min(head.LastSequence - logged, PageSize), cancellationToken).ConfigureAwait(false);
-                if (missing.Count == 0)
+                var head = await entities.GetHeadAsync(entity, cancellationToken).ConfigureAwait(false);
+                if (head is null)
                 {
-                    break;
+                    continue;
                 }
 
-                await RecordAsync(entity, missing.Select(e => e.Entry).ToList(), logged, cancellationToken).ConfigureAwait(false);
-                logged = missing[^1].Entry.Body.Sequence;
+                // In pages, so an entity with a long unlogged tail is recovered whole.
+                for (var logged = head.LoggedThrough; logged < head.LastSequence;)
+                {
+                    var missing = await entities.ReadAsync(entity, logged + 1, (int)Math.Min(head.LastSequence - logged, PageSize), cancellationToken).ConfigureAwait(false);
+                    if (missing.Count == 0)
+                    {
+                        break;
+                    }
+
+                    await RecordAsync(entity, missing.Select(e => e.Entry).ToList(), logged, cancellationToken).ConfigureAwait(false);
+                    logged = missing[^1].Entry.Body.Sequence;
+                }
+
+                repaired++;
             }
         }
+        catch
+        {
+            Volatile.Write(ref _unloggedSuspected, 1);
+            throw;
+        }
+
+        return repaired;
     }
 
     /// <summary>
@@ -87,6 +121,22 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
         {
             return;
         }
+
+        try
+        {
+            await RecordCoreAsync(entity, entries, loggedThrough, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The entries are in their entity's ledger (the caller appended them first) but perhaps
+            // not in the log: remember it, so the repair records them.
+            Volatile.Write(ref _unloggedSuspected, 1);
+            throw;
+        }
+    }
+
+    private async Task RecordCoreAsync(EntityKey entity, IReadOnlyList<LedgerEntry> entries, ulong? loggedThrough, CancellationToken cancellationToken)
+    {
 
         // The logged-through mark only moves forward, so it must never pass an entry that is not in
         // the log: another replica may have appended an earlier entry and crashed before logging it.

@@ -93,6 +93,7 @@ public static class NodeApplication
         // Hosted services start in registration order: storage and log first, then the bus, then replication.
         services.AddSingleton<NodeStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<NodeStartup>());
+        services.AddHostedService<LogRepair>();
 
         services.AddSingleton<MeshAlarms>();
         services.AddSingleton<AgreementBook>();

@@ -187,6 +187,45 @@ public sealed class NodeLogGroupCommitTests : IDisposable
 
     public void Dispose() => _signer.Dispose();
 
+    [Fact]
+    public async Task RecordUnloggedAsync_AfterTheLogAppendFailed_RecordsWhatTheLedgerHoldsAndTheLogLacks()
+    {
+        // Arrange: the entity's ledger took the entry, then storage failed on the log's append.
+        var gated = new GatedLogStore(_store.Log);
+        using var log = new NodeLog("NL", gated, _store.Entities, _signer, TimeProvider.System);
+        var (entity, entries) = await ChainAsync("NLAEOF0000001", 1);
+        gated.FailNext(new StorageException("The table service is unavailable."));
+        await Assert.ThrowsAsync<StorageException>(() => log.RecordAsync(entity, Entries(entries), 0));
+        Assert.True(log.HasUnloggedEntries);
+        Assert.Equal(0, log.Size);
+
+        // Act
+        var repaired = await log.RecordUnloggedAsync();
+
+        // Assert
+        Assert.Equal(1, repaired);
+        Assert.False(log.HasUnloggedEntries);
+        Assert.Equal([entries[0].Entry.Hash], (await _store.Log.ReadAsync(0, 10)).Select(l => l.EntryHash));
+        Assert.Equal(1UL, (await _store.Entities.GetHeadAsync(entity))!.LoggedThrough);
+    }
+
+    [Fact]
+    public async Task RecordUnloggedAsync_WhileStorageIsStillAway_KeepsTheSuspicionForTheNextRound()
+    {
+        var gated = new GatedLogStore(_store.Log);
+        using var log = new NodeLog("NL", gated, _store.Entities, _signer, TimeProvider.System);
+        var (entity, entries) = await ChainAsync("NLAEOF0000002", 1);
+        gated.FailNext(new StorageException("The table service is unavailable."));
+        await Assert.ThrowsAsync<StorageException>(() => log.RecordAsync(entity, Entries(entries), 0));
+
+        gated.FailNext(new StorageException("Still unavailable."));
+        await Assert.ThrowsAsync<StorageException>(() => log.RecordUnloggedAsync());
+
+        Assert.True(log.HasUnloggedEntries);
+        Assert.Equal(1, await log.RecordUnloggedAsync());
+        Assert.Equal(1, log.Size);
+    }
+
     private static List<LedgerEntry> Entries(IReadOnlyList<DisclosedEntry> entries) => entries.Select(e => e.Entry).ToList();
 
     private async Task<(EntityKey Entity, IReadOnlyList<DisclosedEntry> Entries)> ChainAsync(string id, int count)
