@@ -95,6 +95,9 @@ internal static partial class ValuesYaml
         return Coalesce(patch, values);
     }
 
+    /// <summary>A canonical text of a value (keys sorted), for comparing structures.</summary>
+    public static string ToYamlText(object? value) => Rendering.ChartRenderer.ToYaml(value);
+
     private static object? Convert(YamlNode node) => node switch
     {
         YamlMappingNode mapping => mapping.Children.ToDictionary(
