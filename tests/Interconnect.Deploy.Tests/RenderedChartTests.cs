@@ -86,20 +86,6 @@ public sealed partial class RenderedChartTests
         }
     }
 
-    [Fact]
-    public void EveryKeyTheNodeBinds_IsInTheRenderedEnvironmentOfSomeExample()
-    {
-        var rendered = Repository.ExampleValueFiles().Select(f => RenderedNode.ForExample(Path.GetFileName(f))).ToList();
-        var keys = NodeConfigurationKeys.All().Where(k => k != "Node__SigningKeyPem")
-            .Concat(["Kestrel__Certificates__Default__Path", "Kestrel__Certificates__Default__KeyPath", "ASPNETCORE_HTTPS_PORTS", "Node__Transport__CaCertificatesPath", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES"]);
-
-        var missing = keys
-            .Where(key => !rendered.Any(node => node.Environment.Any(e => Regex.IsMatch(e.Key, "^" + key.Replace("__N", @"__\d+", StringComparison.Ordinal) + "$"))))
-            .ToList();
-
-        Assert.True(missing.Count == 0, "Rendered for no example: " + string.Join(", ", missing));
-    }
-
     [Theory]
     [MemberData(nameof(Examples))]
     public void Credentials_AreSecretReferencesToTheSecretsTheValuesName(string file)
