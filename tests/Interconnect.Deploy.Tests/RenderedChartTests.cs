@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using CertificateRequest = System.Security.Cryptography.X509Certificates.CertificateRequest;
+using X509BasicConstraintsExtension = System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension;
 using System.Text.RegularExpressions;
 using Interconnect.Deploy.Tests.Support;
 using Interconnect.Deploy.Tests.Support.Rendering;
@@ -62,17 +64,31 @@ public sealed partial class RenderedChartTests
         var node = RenderedNode.ForExample(file);
         var options = Bind(node);
 
-        // The key file is mounted in the pod; here a real key stands in at a path that exists.
+        // The key and certificate files are mounted in the pod; here real ones stand in at paths that exist.
         var keyFile = Path.GetTempFileName();
+        var certificateFile = Path.GetTempFileName();
         try
         {
             using (var key = ECDsa.Create(ECCurve.NamedCurves.nistP256))
             {
                 File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
+                var request = new CertificateRequest("CN=Interconnect test", key, HashAlgorithmName.SHA256);
+                request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+                using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+                File.WriteAllText(certificateFile, certificate.ExportCertificatePem());
             }
 
             var mountedAt = options.SigningKeyFile;
             options.SigningKeyFile = keyFile;
+            if (options.Transport.CaCertificatesPath is not null)
+            {
+                options.Transport.CaCertificatesPath = certificateFile;
+            }
+
+            if (options.Transport.ClientCertificatePath is not null)
+            {
+                (options.Transport.ClientCertificatePath, options.Transport.ClientKeyPath) = (certificateFile, keyFile);
+            }
 
             Assert.Empty(NodeOptionsValidation.Check(options));
             Assert.Equal(ValuesYaml.At(node.Values, "node.administrationId").Value, options.AdministrationId);
@@ -83,6 +99,7 @@ public sealed partial class RenderedChartTests
         finally
         {
             File.Delete(keyFile);
+            File.Delete(certificateFile);
         }
     }
 

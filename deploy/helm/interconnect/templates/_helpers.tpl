@@ -46,6 +46,8 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "interconnect.httpsCertificateDir" -}}/var/run/secrets/interconnect/https{{- end -}}
 {{- define "interconnect.brokerCaDir" -}}/var/run/secrets/interconnect/broker-ca{{- end -}}
 
+{{- define "interconnect.brokerClientCertificateDir" -}}/var/run/secrets/interconnect/broker-client{{- end -}}
+
 {{/*
 Fails the render on combinations the schema cannot express well, with the value to fix.
 */}}
