@@ -134,6 +134,9 @@ public static class NodeApplication
     /// <summary>
     /// The inbound endpoint: one message at a time, so each origin's entries apply in order; a message
     /// that cannot be read goes to the error queue with the reason and never stops the consumer.
+    /// A message that fails for another reason (storage or broker away) is retried for about a
+    /// minute before it goes to the error queue: an acknowledgement parked there would take its
+    /// receipts with it, and the partner's later acknowledgements move the cursor past them.
     /// </summary>
     public static void ConfigureInbound(IReceiveEndpointConfigurator endpoint, IRegistrationContext context)
     {
@@ -142,7 +145,7 @@ public static class NodeApplication
         endpoint.UseMessageRetry(r =>
         {
             r.Ignore<MalformedMessageException>();
-            r.Intervals(100, 500, 2000);
+            r.Intervals(100, 500, 2000, 5000, 10000, 15000, 30000);
         });
         endpoint.ConfigureConsumer<PartnerMessagesConsumer>(context);
     }
