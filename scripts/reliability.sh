@@ -27,7 +27,7 @@ for path in sorted(glob.glob("artifacts/reliability/faults/*.json")):
     rows.append(d)
 order = ["broker-restart", "connections-closed", "partner-stopped", "node-killed", "storage-restart"]
 rows.sort(key=lambda d: order.index(d["fault"]) if d["fault"] in order else 99)
-print(f"Profile `{rows[0]['profile'] if rows else '?'}`; each run: NL and JP certify AEO operators over HTTP, each entry replicated to the two other parties.")
+print(f"Profile `{rows[0]['profile'] if rows else '?'}`. In each run, NL and JP certify AEO operators over HTTP, and each entry is replicated to the two other parties.")
 print()
 print("| fault | entries sent | committed | lost | duplicated | unexpected | time to recover (s) | client retries | chains re-verified | checkpoints re-verified | unendorsed |")
 print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
