@@ -17,40 +17,18 @@ namespace Interconnect.Node.Transport.Tests;
 /// <see cref="RabbitMqTransport.AddRabbitMqTransport(IServiceCollection, NodeOptions, Action{IReceiveEndpointConfigurator, IRegistrationContext}, RabbitMqLinkSettings)"/>:
 /// typed messages go from NL's partner channel through NL's broker and the link to BE's bus.
 /// </summary>
-public sealed class RabbitMqTransportTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class RabbitMqTransportTests(ITestOutputHelper output) : NlAndBeBrokers
 {
-    private readonly List<IHost> _hosts = [];
-    private TestVirtualHost _nl = null!;
-    private TestVirtualHost _be = null!;
-
-    public async Task InitializeAsync()
-    {
-        _nl = await TestBroker.CreateVirtualHostAsync("NL");
-        _be = await TestBroker.CreateVirtualHostAsync("BE");
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var host in _hosts)
-        {
-            await host.StopAsync();
-            host.Dispose();
-        }
-
-        await _nl.DisposeAsync();
-        await _be.DisposeAsync();
-    }
-
     [Fact]
     public async Task A_typed_message_sent_by_the_partner_channel_reaches_the_partners_consumer()
     {
         var received = new TaskCompletionSource<RequestLogRange>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var nl = await StartNodeAsync("NL", _nl, "BE", _be, (_, _) => { });
+        var nl = await StartNodeAsync("NL", Nl, "BE", Be, (_, _) => { });
 
         // NL's link declares BE's inbound endpoint before BE's node ever started; BE's MassTransit
         // then declares the same objects, which must be equivalent for its endpoint to start.
         await Eventually.HoldsAsync(() => nl.Services.GetRequiredService<IPartnerChannel>().IsConnected("BE"), "NL's link to BE connects");
-        var be = await StartNodeAsync("BE", _be, "NL", _nl, (endpoint, _) =>
+        var be = await StartNodeAsync("BE", Be, "NL", Nl, (endpoint, _) =>
         {
             endpoint.ConcurrentMessageLimit = 1;
             endpoint.Consumer(() => new Recorder<RequestLogRange>(received));
@@ -66,12 +44,12 @@ public sealed class RabbitMqTransportTests(ITestOutputHelper output) : IAsyncLif
     public async Task A_message_sent_while_the_partners_node_is_down_is_consumed_when_it_starts()
     {
         var received = new TaskCompletionSource<RequestLogRange>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var nl = await StartNodeAsync("NL", _nl, "BE", _be, (_, _) => { });
+        var nl = await StartNodeAsync("NL", Nl, "BE", Be, (_, _) => { });
         var channel = nl.Services.GetRequiredService<IPartnerChannel>();
 
         // Our broker takes it even before the link first connected: the send does not depend on the partner.
         await channel.SendAsync("BE", new RequestLogRange("NL", "BE", 7));
-        await StartNodeAsync("BE", _be, "NL", _nl, (endpoint, _) => endpoint.Consumer(() => new Recorder<RequestLogRange>(received)));
+        await StartNodeAsync("BE", Be, "NL", Nl, (endpoint, _) => endpoint.Consumer(() => new Recorder<RequestLogRange>(received)));
 
         Assert.Equal(new RequestLogRange("NL", "BE", 7), await received.Task.WaitAsync(Eventually.Deadline));
     }
@@ -79,8 +57,8 @@ public sealed class RabbitMqTransportTests(ITestOutputHelper output) : IAsyncLif
     [Fact]
     public async Task A_consumer_exception_moves_the_message_to_the_error_queue_with_the_reason()
     {
-        var nl = await StartNodeAsync("NL", _nl, "BE", _be, (_, _) => { });
-        var be = await StartNodeAsync("BE", _be, "NL", _nl, (endpoint, _) =>
+        var nl = await StartNodeAsync("NL", Nl, "BE", Be, (_, _) => { });
+        var be = await StartNodeAsync("BE", Be, "NL", Nl, (endpoint, _) =>
         {
             endpoint.UseMessageRetry(r => r.Immediate(1));
             endpoint.Consumer(() => new Refuser());
@@ -90,7 +68,7 @@ public sealed class RabbitMqTransportTests(ITestOutputHelper output) : IAsyncLif
         await nl.Services.GetRequiredService<IPartnerChannel>().SendAsync("BE", new RequestEntityRange("NL", "BE", "shipment", "S-1", 3, 5));
 
         var errorQueue = QueueNames.Inbound("BE") + "_error";
-        await using var connection = await _be.ConnectAsync();
+        await using var connection = await Be.ConnectAsync();
         await Eventually.HoldsAsync(async () => await TestQueues.ReadyCountAsync(connection, errorQueue) == 1, "the refused message lands in BE's error queue");
         var faulted = (await TestQueues.DrainAsync(connection, errorQueue)).Single();
         var headers = faulted.Properties.Headers!;
@@ -106,7 +84,7 @@ public sealed class RabbitMqTransportTests(ITestOutputHelper output) : IAsyncLif
         probe.Start();
         var closedPort = ((IPEndPoint)probe.LocalEndpoint).Port;
         probe.Stop();
-        var nl = await StartNodeAsync("NL", TestBroker.UriFor(_nl.Name, port: closedPort), "BE", _be.Uri, (_, _) => { });
+        var nl = await StartNodeAsync("NL", TestBroker.UriFor(Nl.Name, port: closedPort), "BE", Be.Uri, (_, _) => { });
         var channel = nl.Services.GetRequiredService<IPartnerChannel>();
 
         await Assert.ThrowsAsync<PartnerUnreachableException>(() => channel.SendAsync("BE", new RequestLogRange("NL", "BE", 1)));
@@ -116,11 +94,11 @@ public sealed class RabbitMqTransportTests(ITestOutputHelper output) : IAsyncLif
     [Fact]
     public async Task SendAsync_throws_PartnerUnreachableException_when_no_queue_takes_the_message_at_home()
     {
-        var nl = await StartNodeAsync("NL", _nl, "BE", _be, (_, _) => { });
+        var nl = await StartNodeAsync("NL", Nl, "BE", Be, (_, _) => { });
         var channel = nl.Services.GetRequiredService<IPartnerChannel>();
         await channel.SendAsync("BE", new RequestLogRange("NL", "BE", 1));
         var outbound = QueueNames.Outbound("NL", "BE");
-        await using var connection = await _nl.ConnectAsync();
+        await using var connection = await Nl.ConnectAsync();
         await using (var unbind = await connection.CreateChannelAsync())
         {
             // An operator unbinds NL's outbound queue: the broker would drop what the node sends.
@@ -134,7 +112,7 @@ public sealed class RabbitMqTransportTests(ITestOutputHelper output) : IAsyncLif
     [Fact]
     public async Task SendAsync_to_an_administration_that_is_not_a_partner_is_refused()
     {
-        var nl = await StartNodeAsync("NL", _nl, "BE", _be, (_, _) => { });
+        var nl = await StartNodeAsync("NL", Nl, "BE", Be, (_, _) => { });
 
         await Assert.ThrowsAsync<ArgumentException>(() => nl.Services.GetRequiredService<IPartnerChannel>().SendAsync("FR", new RequestLogRange("NL", "FR", 1)));
     }
@@ -157,7 +135,7 @@ public sealed class RabbitMqTransportTests(ITestOutputHelper output) : IAsyncLif
         builder.Logging.AddFilter("MassTransit", LogLevel.Warning);
         RabbitMqTransport.AddRabbitMqTransport(builder.Services, options, configureInbound, LinkForwarderTests.FastSettings);
         var host = builder.Build();
-        _hosts.Add(host);
+        Hosts.Add(host);
         await host.StartAsync();
         return host;
     }

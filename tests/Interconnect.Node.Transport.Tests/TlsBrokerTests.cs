@@ -16,36 +16,14 @@ namespace Interconnect.Node.Transport.Tests;
 /// CA named by Node:Transport:CaCertificatesPath, the host its certificate names) and what it refuses,
 /// for our own broker (MassTransit) and for a partner link (the forwarder).
 /// </summary>
-public sealed class TlsBrokerTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class TlsBrokerTests(ITestOutputHelper output) : NlAndBeBrokers
 {
-    private readonly List<IHost> _hosts = [];
-    private TestVirtualHost _nl = null!;
-    private TestVirtualHost _be = null!;
-
-    public async Task InitializeAsync()
-    {
-        _nl = await TestBroker.CreateVirtualHostAsync("NL");
-        _be = await TestBroker.CreateVirtualHostAsync("BE");
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var host in _hosts)
-        {
-            await host.StopAsync();
-            host.Dispose();
-        }
-
-        await _nl.DisposeAsync();
-        await _be.DisposeAsync();
-    }
-
     [Fact]
     public async Task A_message_crosses_when_both_brokers_and_the_link_speak_amqps_trusting_the_brokers_CA()
     {
         var received = new TaskCompletionSource<RequestLogRange>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var nl = await StartNodeAsync("NL", TlsTestBroker.UriFor(_nl.Name), "BE", TlsTestBroker.UriFor(_be.Name), TlsTestBroker.CaPath);
-        var be = await StartNodeAsync("BE", TlsTestBroker.UriFor(_be.Name), "NL", TlsTestBroker.UriFor(_nl.Name), TlsTestBroker.CaPath,
+        var nl = await StartNodeAsync("NL", TlsTestBroker.UriFor(Nl.Name), "BE", TlsTestBroker.UriFor(Be.Name), TlsTestBroker.CaPath);
+        var be = await StartNodeAsync("BE", TlsTestBroker.UriFor(Be.Name), "NL", TlsTestBroker.UriFor(Nl.Name), TlsTestBroker.CaPath,
             (endpoint, _) => endpoint.Consumer(() => new Recorder(received)));
         await Eventually.HoldsAsync(() => nl.Services.GetRequiredService<IPartnerChannel>().IsConnected("BE"), "NL's link to BE connects over TLS");
 
@@ -55,14 +33,14 @@ public sealed class TlsBrokerTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(HealthStatus.Healthy, (await BrokerTlsAsync(be)).Status);
 
         // NL's bus and link, BE's bus and NL's link into BE: every connection the broker sees is TLS.
-        await Eventually.HoldsAsync(() => TlsTestBroker.AllConnectionsUseTlsAsync(_nl.Name, atLeast: 2), "NL's virtual host has only TLS connections");
-        await Eventually.HoldsAsync(() => TlsTestBroker.AllConnectionsUseTlsAsync(_be.Name, atLeast: 2), "BE's virtual host has only TLS connections");
+        await Eventually.HoldsAsync(() => TlsTestBroker.AllConnectionsUseTlsAsync(Nl.Name, atLeast: 2), "NL's virtual host has only TLS connections");
+        await Eventually.HoldsAsync(() => TlsTestBroker.AllConnectionsUseTlsAsync(Be.Name, atLeast: 2), "BE's virtual host has only TLS connections");
     }
 
     [Fact]
     public async Task Without_a_CA_bundle_the_system_store_does_not_trust_the_broker_and_readiness_says_why()
     {
-        var nl = await StartNodeAsync("NL", TlsTestBroker.UriFor(_nl.Name), "BE", TlsTestBroker.UriFor(_be.Name), caPath: null);
+        var nl = await StartNodeAsync("NL", TlsTestBroker.UriFor(Nl.Name), "BE", TlsTestBroker.UriFor(Be.Name), caPath: null);
 
         var refused = await RefusedAsync(nl);
 
@@ -76,7 +54,7 @@ public sealed class TlsBrokerTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task A_CA_bundle_that_did_not_sign_the_brokers_certificate_is_refused()
     {
         using var stranger = new TestCertificateAuthority("Not the broker's CA");
-        var nl = await StartNodeAsync("NL", TlsTestBroker.UriFor(_nl.Name), "BE", TlsTestBroker.UriFor(_be.Name), stranger.CertificatePath);
+        var nl = await StartNodeAsync("NL", TlsTestBroker.UriFor(Nl.Name), "BE", TlsTestBroker.UriFor(Be.Name), stranger.CertificatePath);
 
         var refused = await RefusedAsync(nl);
 
@@ -89,7 +67,7 @@ public sealed class TlsBrokerTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task A_host_the_brokers_certificate_does_not_name_is_refused_even_with_the_right_CA()
     {
         await using var relay = new LoopbackAliasRelay("127.0.0.1", TlsTestBroker.Address.Port);
-        var nl = await StartNodeAsync("NL", TlsTestBroker.UriFor(_nl.Name, LoopbackAliasRelay.Host, relay.Port), "BE", TlsTestBroker.UriFor(_be.Name), TlsTestBroker.CaPath);
+        var nl = await StartNodeAsync("NL", TlsTestBroker.UriFor(Nl.Name, LoopbackAliasRelay.Host, relay.Port), "BE", TlsTestBroker.UriFor(Be.Name), TlsTestBroker.CaPath);
 
         var refused = await RefusedAsync(nl);
 
@@ -101,8 +79,8 @@ public sealed class TlsBrokerTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task A_partner_link_to_a_host_the_certificate_does_not_name_never_connects_while_our_broker_is_fine()
     {
         await using var relay = new LoopbackAliasRelay("127.0.0.1", TlsTestBroker.Address.Port);
-        var partnerLink = TlsTestBroker.UriFor(_be.Name, LoopbackAliasRelay.Host, relay.Port);
-        var nl = await StartNodeAsync("NL", TlsTestBroker.UriFor(_nl.Name), "BE", partnerLink, TlsTestBroker.CaPath);
+        var partnerLink = TlsTestBroker.UriFor(Be.Name, LoopbackAliasRelay.Host, relay.Port);
+        var nl = await StartNodeAsync("NL", TlsTestBroker.UriFor(Nl.Name), "BE", partnerLink, TlsTestBroker.CaPath);
         var trust = nl.Services.GetRequiredService<BrokerTrust>();
 
         await Eventually.HoldsAsync(() => trust.LatestFault(RabbitMqBrokerAddress.Parse(partnerLink)) is not null, "the partner's certificate is checked and refused");
@@ -184,7 +162,7 @@ public sealed class TlsBrokerTests(ITestOutputHelper output) : IAsyncLifetime
         builder.Logging.AddFilter("MassTransit", LogLevel.Warning);
         RabbitMqTransport.AddRabbitMqTransport(builder.Services, options, configureInbound, LinkForwarderTests.FastSettings);
         var host = builder.Build();
-        _hosts.Add(host);
+        Hosts.Add(host);
         await host.StartAsync();
         return host;
     }
