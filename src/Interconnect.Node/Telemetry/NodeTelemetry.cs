@@ -100,6 +100,45 @@ public sealed class NodeTelemetry : IDisposable
         return activity;
     }
 
+    /// <summary>
+    /// Starts the span that hands entries to the transport for <paramref name="partner"/>: a child of
+    /// the span that created the first of them (when this process remembers it), linked to the spans
+    /// that created the others, so the command's trace runs on across the border.
+    /// </summary>
+    internal Activity? StartReplication(string name, string partner, IEnumerable<Hash256> entries)
+    {
+        ActivityContext parent = default;
+        List<ActivityLink>? links = null;
+        foreach (var entry in entries)
+        {
+            if (OriginOf(entry) is not { } origin)
+            {
+                continue;
+            }
+
+            if (parent == default)
+            {
+                parent = origin;
+            }
+            else if (origin != parent && (links is null || !links.Exists(l => l.Context == origin)))
+            {
+                (links ??= []).Add(new ActivityLink(origin));
+            }
+        }
+
+        var span = StartSpan(name, ActivityKind.Producer, parent, links);
+        span?.SetTag(MetricNames.PartnerTag, partner);
+        return span;
+    }
+
+    /// <summary>The code of a receipt's reason (<c>code: explanation</c>), or <c>other</c> when it has none we can use as a tag.</summary>
+    internal static string ReasonCode(string reason)
+    {
+        var colon = (reason ?? string.Empty).IndexOf(':', StringComparison.Ordinal);
+        var code = colon > 0 ? reason![..colon] : string.Empty;
+        return code.Length is > 0 and <= 40 && code.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-') ? code : "other";
+    }
+
     /// <summary>Tags untagged in-process ancestors with this administration, stopping at a span that sent from elsewhere.</summary>
     internal void Claim(Activity? ancestor)
     {
