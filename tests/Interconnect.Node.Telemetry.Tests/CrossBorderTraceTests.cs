@@ -22,6 +22,8 @@ public sealed class CrossBorderTraceTests(ITestOutputHelper output)
 
         output.WriteLine(string.Join(Environment.NewLine, spans));
         AssertOneTraceAcrossTheBorder(spans, "NLAEOF0000901");
+        Assert.True(receiver.MetricExports > 0, "the nodes' metrics reached the receiver too");
+        Assert.True(receiver.LogExports > 0, "the nodes' logs reached the receiver too");
     }
 
     internal static string[] TelemetryArgs(OtlpReceiver receiver) =>

@@ -39,9 +39,15 @@ internal sealed partial class ReceiptRecorder(AdministrationNode node, PartnerRe
             }
 
             var r = receipt.Receipt;
+            if (r.Verdict == ReceiptVerdict.Rejected)
+            {
+                // Counted whatever it is about: a rejection of an entry sent in our name that we never
+                // signed (a forgery on the link) is as much an operator's business as one of ours.
+                telemetry.Rejected(message.Issuer, issued: false, Telemetry.NodeTelemetry.ReasonCode(r.Reason));
+            }
+
             if (r.Sequence == 0)
             {
-                telemetry.Rejected(message.Issuer, issued: false, Telemetry.NodeTelemetry.ReasonCode(r.Reason));
                 LogUnreadableRejected(logger, message.Issuer, r.Reason);
                 continue;
             }
@@ -71,10 +77,6 @@ internal sealed partial class ReceiptRecorder(AdministrationNode node, PartnerRe
                 Interlocked.Increment(ref _endorsements);
                 telemetry.Endorsed(r.Issuer, issued: false);
                 telemetry.EndorsementRecorded(r.Issuer, ours[0].Entry.Body.Timestamp);
-            }
-            else if (r.Verdict == ReceiptVerdict.Rejected)
-            {
-                telemetry.Rejected(r.Issuer, issued: false, Telemetry.NodeTelemetry.ReasonCode(r.Reason));
             }
 
             if (r.EntityKind == ShipmentGrain.EntityKind)

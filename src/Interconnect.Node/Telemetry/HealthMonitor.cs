@@ -7,7 +7,7 @@ namespace Interconnect.Node.Telemetry;
 /// Runs the readiness checks every few seconds and keeps the last report, so the health gauge and
 /// the operations page show what <c>/health/ready</c> would answer without each reader probing storage.
 /// </summary>
-internal sealed partial class HealthMonitor(HealthCheckService checks, TimeProvider time, ILogger<HealthMonitor> logger) : BackgroundService
+internal sealed partial class HealthMonitor(HealthCheckService checks, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<HealthMonitor> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
     private readonly SemaphoreSlim _running = new(1, 1);
@@ -35,6 +35,21 @@ internal sealed partial class HealthMonitor(HealthCheckService checks, TimeProvi
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Not while the node starts: storage is being prepared then, and that is no news.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+        {
+            try
+            {
+                await started.Task.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             try
