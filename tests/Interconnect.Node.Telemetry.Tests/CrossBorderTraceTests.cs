@@ -1,6 +1,7 @@
 using Xunit.Abstractions;
 using System.Net;
 using System.Net.Http.Json;
+using Interconnect.Node.Configuration;
 using Interconnect.Node.Telemetry.Tests.Support;
 using Interconnect.Node.Transport.Tests;
 
@@ -24,6 +25,40 @@ public sealed class CrossBorderTraceTests(ITestOutputHelper output)
         AssertOneTraceAcrossTheBorder(spans, "NLAEOF0000901");
         Assert.True(receiver.MetricExports > 0, "the nodes' metrics reached the receiver too");
         Assert.True(receiver.LogExports > 0, "the nodes' logs reached the receiver too");
+    }
+
+    [Fact]
+    public async Task CertificationAtNl_ReplicationAndJpsEndorsement_ShareOneTrace_OverRabbitMqAndTheLinkForwarders()
+    {
+        var vhosts = new Dictionary<string, TestVirtualHost>(StringComparer.Ordinal)
+        {
+            ["NL"] = await TestBroker.CreateVirtualHostAsync("NL"),
+            ["JP"] = await TestBroker.CreateVirtualHostAsync("JP"),
+        };
+        try
+        {
+            await using var receiver = await OtlpReceiver.StartAsync();
+            await using var mesh = await TestMesh.StartAsync(["NL", "JP"], _ => TelemetryArgs(receiver), options =>
+            {
+                options.Transport = new TransportOptions { Kind = TransportKinds.RabbitMq, BrokerUri = vhosts[options.AdministrationId].Uri };
+                foreach (var partner in options.Partners)
+                {
+                    partner.Link = vhosts[partner.Id].Uri;
+                }
+            });
+
+            var spans = await CertifyAndCollectAsync(mesh, receiver, "NLAEOF0000902");
+
+            output.WriteLine(string.Join(Environment.NewLine, spans));
+            AssertOneTraceAcrossTheBorder(spans, "NLAEOF0000902");
+        }
+        finally
+        {
+            foreach (var vhost in vhosts.Values)
+            {
+                await vhost.DisposeAsync();
+            }
+        }
     }
 
     internal static string[] TelemetryArgs(OtlpReceiver receiver) =>
