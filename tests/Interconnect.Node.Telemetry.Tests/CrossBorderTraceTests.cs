@@ -2,6 +2,7 @@ using Xunit.Abstractions;
 using System.Net;
 using System.Net.Http.Json;
 using Interconnect.Node.Configuration;
+using Microsoft.Extensions.Logging;
 using Interconnect.Node.Telemetry.Tests.Support;
 using Interconnect.Node.Transport.Tests;
 
@@ -11,15 +12,24 @@ namespace Interconnect.Node.Telemetry.Tests;
 /// One command at NL, replicated to JP and endorsed back, is one trace: an OTLP/HTTP receiver gets
 /// NL's spans from NL's resource and JP's from JP's, all with the trace id of NL's command.
 /// </summary>
-public sealed class CrossBorderTraceTests(ITestOutputHelper output)
+public sealed partial class CrossBorderTraceTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task CertificationAtNl_ReplicationAndJpsEndorsement_ShareOneTrace_InProcessTransport()
     {
         await using var receiver = await OtlpReceiver.StartAsync();
-        await using var mesh = await TestMesh.StartAsync(["NL", "JP"], _ => TelemetryArgs(receiver));
-
-        var spans = await CertifyAndCollectAsync(mesh, receiver, "NLAEOF0000901");
+        var mesh = await TestMesh.StartAsync(["NL", "JP"], _ => TelemetryArgs(receiver));
+        IReadOnlyList<ReceivedSpan> spans;
+        try
+        {
+            LogForTheCollector(mesh.Service<ILoggerFactory>("NL").CreateLogger("Interconnect.Node.Telemetry.Tests"));
+            spans = await CertifyAndCollectAsync(mesh, receiver, "NLAEOF0000901");
+        }
+        finally
+        {
+            // Disposal shuts the logger provider down, which exports the logs it buffers.
+            await mesh.DisposeAsync();
+        }
 
         output.WriteLine(string.Join(Environment.NewLine, spans));
         AssertOneTraceAcrossTheBorder(spans, "NLAEOF0000901");
@@ -60,6 +70,9 @@ public sealed class CrossBorderTraceTests(ITestOutputHelper output)
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A warning for the collector")]
+    private static partial void LogForTheCollector(ILogger logger);
 
     internal static string[] TelemetryArgs(OtlpReceiver receiver) =>
         [$"--Telemetry:OtlpEndpoint={receiver.Endpoint}", "--Telemetry:OtlpProtocol=http/protobuf", "--Telemetry:MetricExportInterval=00:00:01"];
