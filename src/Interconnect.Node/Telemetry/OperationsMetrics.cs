@@ -18,6 +18,10 @@ internal sealed class OperationsMetrics : IHostedService, IDisposable
     private readonly ConcurrentDictionary<SeriesKey, long> _values = new();
     private readonly ConcurrentDictionary<SeriesKey, long[]> _buckets = new();
     private readonly ConcurrentDictionary<SeriesKey, double> _doubles = new();
+
+    // Measurements come with the same tag keys in the same order per instrument, so the tag values
+    // find the series without building its key on every storage call.
+    private readonly ConcurrentDictionary<(Instrument, object?, object?, object?), SeriesKey> _seriesOf = new();
     private readonly Queue<(DateTimeOffset At, Dictionary<SeriesKey, long> Totals)> _samples = new();
     private readonly Lock _gate = new();
     private ITimer? _sampler;
@@ -165,10 +169,10 @@ internal sealed class OperationsMetrics : IHostedService, IDisposable
 
     private void OnLong(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
-        var series = new SeriesKey(instrument.Name, Key(tags), instrument is Counter<long>);
+        var series = SeriesOf(instrument, tags, instrument is Counter<long>);
         if (instrument is Counter<long>)
         {
-            _values.AddOrUpdate(series, value, (_, total) => total + value);
+            _values.AddOrUpdate(series, static (_, v) => v, static (_, total, v) => total + v, value);
         }
         else
         {
@@ -178,7 +182,7 @@ internal sealed class OperationsMetrics : IHostedService, IDisposable
 
     private void OnDouble(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
-        var series = new SeriesKey(instrument.Name, Key(tags), IsCounter: false);
+        var series = SeriesOf(instrument, tags, isCounter: false);
         if (instrument is not Histogram<double>)
         {
             _doubles[series] = value;
@@ -194,6 +198,23 @@ internal sealed class OperationsMetrics : IHostedService, IDisposable
         }
 
         Interlocked.Increment(ref counts[bucket]);
+    }
+
+    private SeriesKey SeriesOf(Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags, bool isCounter)
+    {
+        if (tags.Length > 3)
+        {
+            return new SeriesKey(instrument.Name, Key(tags), isCounter);
+        }
+
+        var probe = (instrument, tags.Length > 0 ? tags[0].Value : null, tags.Length > 1 ? tags[1].Value : null, tags.Length > 2 ? tags[2].Value : null);
+        if (!_seriesOf.TryGetValue(probe, out var series))
+        {
+            series = new SeriesKey(instrument.Name, Key(tags), isCounter);
+            _seriesOf.TryAdd(probe, series);
+        }
+
+        return series;
     }
 
     private static string Key(ReadOnlySpan<KeyValuePair<string, object?>> tags)

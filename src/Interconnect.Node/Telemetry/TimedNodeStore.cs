@@ -26,26 +26,27 @@ internal sealed class TimedNodeStore(INodeStore inner, NodeTelemetry telemetry, 
     public INodeStore Inner => inner;
 
     public Task InitializeAsync(CancellationToken cancellationToken = default) =>
-        new Timer(telemetry, time).Run("store.initialize", () => inner.InitializeAsync(cancellationToken), write: false);
+        new Timer(telemetry, time).Run("store.initialize", (inner, cancellationToken), static s => s.inner.InitializeAsync(s.cancellationToken));
 
-    /// <summary>Times calls and starts the spans of writes.</summary>
+    /// <summary>Times calls and starts the spans of writes. The call and its arguments come as a static lambda and a state, so timing a call allocates no closure.</summary>
     private sealed class Timer(NodeTelemetry telemetry, TimeProvider time)
     {
         public NodeTelemetry Telemetry => telemetry;
 
-        public async Task<T> Run<T>(string operation, Func<Task<T>> call, bool write, Action<Activity>? describe = null)
+        public async Task<T> Run<TState, T>(string operation, TState state, Func<TState, Task<T>> call, Action<Activity, TState>? describe = null)
         {
-            using var span = write ? telemetry.StartSpan("storage " + operation, ActivityKind.Internal) : null;
+            // Writes get a span (when anyone listens); reads are only timed.
+            using var span = describe is null ? null : telemetry.StartSpan("storage " + operation);
             if (span is not null)
             {
                 span.SetTag(MetricNames.OperationTag, operation);
-                describe?.Invoke(span);
+                describe!(span, state);
             }
 
             var started = time.GetTimestamp();
             try
             {
-                var result = await call().ConfigureAwait(false);
+                var result = await call(state).ConfigureAwait(false);
                 telemetry.StorageCall(operation, "ok", time.GetElapsedTime(started).TotalSeconds);
                 return result;
             }
@@ -58,29 +59,29 @@ internal sealed class TimedNodeStore(INodeStore inner, NodeTelemetry telemetry, 
             }
         }
 
-        public async Task Run(string operation, Func<Task> call, bool write, Action<Activity>? describe = null) =>
-            await Run(operation, async () =>
+        public async Task Run<TState>(string operation, TState state, Func<TState, Task> call, Action<Activity, TState>? describe = null) =>
+            await Run(operation, (state, call), static async s =>
             {
-                await call().ConfigureAwait(false);
+                await s.call(s.state).ConfigureAwait(false);
                 return true;
-            }, write, describe).ConfigureAwait(false);
+            }, describe is null ? null : (span, s) => describe(span, s.state)).ConfigureAwait(false);
     }
 
     private sealed class TimedEntities(IEntityLedgerStore inner, Timer timer) : IEntityLedgerStore
     {
         public Task<EntityHead?> GetHeadAsync(EntityKey entity, CancellationToken cancellationToken = default) =>
-            timer.Run("entities.head", () => inner.GetHeadAsync(entity, cancellationToken), write: false);
+            timer.Run("entities.head", (inner, entity, cancellationToken), static s => s.inner.GetHeadAsync(s.entity, s.cancellationToken));
 
         public Task<IReadOnlyList<DisclosedEntry>> ReadAsync(EntityKey entity, ulong fromSequence, int maxCount, CancellationToken cancellationToken = default) =>
-            timer.Run("entities.read", () => inner.ReadAsync(entity, fromSequence, maxCount, cancellationToken), write: false);
+            timer.Run("entities.read", (inner, entity, fromSequence, maxCount, cancellationToken), static s => s.inner.ReadAsync(s.entity, s.fromSequence, s.maxCount, s.cancellationToken));
 
         public async Task<EntityHead> AppendAsync(EntityKey entity, ulong expectedLastSequence, IReadOnlyList<DisclosedEntry> entries, CancellationToken cancellationToken = default)
         {
             var head = await timer.Run(
                 "entities.append",
-                () => inner.AppendAsync(entity, expectedLastSequence, entries, cancellationToken),
-                write: true,
-                span => span.SetTag("interconnect.entity", entity.ToString()).SetTag("interconnect.entries", entries.Count)).ConfigureAwait(false);
+                (inner, entity, expectedLastSequence, entries, cancellationToken),
+                static s => s.inner.AppendAsync(s.entity, s.expectedLastSequence, s.entries, s.cancellationToken),
+                static (span, s) => span.SetTag("interconnect.entity", s.entity.ToString()).SetTag("interconnect.entries", s.entries.Count)).ConfigureAwait(false);
             if (string.Equals(entity.Origin, timer.Telemetry.AdministrationId, StringComparison.Ordinal))
             {
                 foreach (var entry in entries)
@@ -93,7 +94,7 @@ internal sealed class TimedNodeStore(INodeStore inner, NodeTelemetry telemetry, 
         }
 
         public Task MarkLoggedAsync(EntityKey entity, ulong sequence, CancellationToken cancellationToken = default) =>
-            timer.Run("entities.mark-logged", () => inner.MarkLoggedAsync(entity, sequence, cancellationToken), write: false);
+            timer.Run("entities.mark-logged", (inner, entity, sequence, cancellationToken), static s => s.inner.MarkLoggedAsync(s.entity, s.sequence, s.cancellationToken));
 
         public IAsyncEnumerable<EntityKey> FindUnloggedAsync(string origin, CancellationToken cancellationToken = default) =>
             inner.FindUnloggedAsync(origin, cancellationToken);
@@ -105,52 +106,64 @@ internal sealed class TimedNodeStore(INodeStore inner, NodeTelemetry telemetry, 
     private sealed class TimedLog(IMerkleLogStore inner, Timer timer) : IMerkleLogStore
     {
         public Task<long> GetSizeAsync(CancellationToken cancellationToken = default) =>
-            timer.Run("log.size", () => inner.GetSizeAsync(cancellationToken), write: false);
+            timer.Run("log.size", (inner, cancellationToken), static s => s.inner.GetSizeAsync(s.cancellationToken));
 
         public async Task AppendAsync(long expectedSize, IReadOnlyList<LogLeaf> leaves, CancellationToken cancellationToken = default)
         {
             await timer.Run(
                 "log.append",
-                () => inner.AppendAsync(expectedSize, leaves, cancellationToken),
-                write: true,
-                span => span.SetTag("interconnect.log.from", expectedSize).SetTag("interconnect.entries", leaves.Count)).ConfigureAwait(false);
+                (inner, expectedSize, leaves, cancellationToken),
+                static s => s.inner.AppendAsync(s.expectedSize, s.leaves, s.cancellationToken),
+                static (span, s) => span.SetTag("interconnect.log.from", s.expectedSize).SetTag("interconnect.entries", s.leaves.Count)).ConfigureAwait(false);
             timer.Telemetry.Appended(expectedSize, leaves.Count);
         }
 
         public Task<IReadOnlyList<LogLeaf>> ReadAsync(long from, int maxCount, CancellationToken cancellationToken = default) =>
-            timer.Run("log.read", () => inner.ReadAsync(from, maxCount, cancellationToken), write: false);
+            timer.Run("log.read", (inner, from, maxCount, cancellationToken), static s => s.inner.ReadAsync(s.from, s.maxCount, s.cancellationToken));
 
         public Task<LogLeaf?> FindAsync(Hash256 entryHash, CancellationToken cancellationToken = default) =>
-            timer.Run("log.find", () => inner.FindAsync(entryHash, cancellationToken), write: false);
+            timer.Run("log.find", (inner, entryHash, cancellationToken), static s => s.inner.FindAsync(s.entryHash, s.cancellationToken));
 
         public Task SaveCheckpointAsync(long treeSize, byte[] signedCheckpoint, CancellationToken cancellationToken = default) =>
-            timer.Run("checkpoint.save", () => inner.SaveCheckpointAsync(treeSize, signedCheckpoint, cancellationToken), write: true, span => span.SetTag("interconnect.log.size", treeSize));
+            timer.Run(
+                "checkpoint.save",
+                (inner, treeSize, signedCheckpoint, cancellationToken),
+                static s => s.inner.SaveCheckpointAsync(s.treeSize, s.signedCheckpoint, s.cancellationToken),
+                static (span, s) => span.SetTag("interconnect.log.size", s.treeSize));
 
         public Task<byte[]?> GetLatestCheckpointAsync(CancellationToken cancellationToken = default) =>
-            timer.Run("checkpoint.latest", () => inner.GetLatestCheckpointAsync(cancellationToken), write: false);
+            timer.Run("checkpoint.latest", (inner, cancellationToken), static s => s.inner.GetLatestCheckpointAsync(s.cancellationToken));
 
         public Task<byte[]?> GetCheckpointAsync(long treeSize, CancellationToken cancellationToken = default) =>
-            timer.Run("checkpoint.read", () => inner.GetCheckpointAsync(treeSize, cancellationToken), write: false);
+            timer.Run("checkpoint.read", (inner, treeSize, cancellationToken), static s => s.inner.GetCheckpointAsync(s.treeSize, s.cancellationToken));
     }
 
     private sealed class TimedPartners(IPartnerStateStore inner, Timer timer) : IPartnerStateStore
     {
         public Task<PartnerState?> GetAsync(string partner, CancellationToken cancellationToken = default) =>
-            timer.Run("partners.read", () => inner.GetAsync(partner, cancellationToken), write: false);
+            timer.Run("partners.read", (inner, partner, cancellationToken), static s => s.inner.GetAsync(s.partner, s.cancellationToken));
 
         public Task<PartnerState> SaveAsync(PartnerState state, CancellationToken cancellationToken = default) =>
-            timer.Run("partners.save", () => inner.SaveAsync(state, cancellationToken), write: true, span => span.SetTag(MetricNames.PartnerTag, state.Partner));
+            timer.Run(
+                "partners.save",
+                (inner, state, cancellationToken),
+                static s => s.inner.SaveAsync(s.state, s.cancellationToken),
+                static (span, s) => span.SetTag(MetricNames.PartnerTag, s.state.Partner));
 
         public Task<IReadOnlyList<PartnerState>> ListAsync(CancellationToken cancellationToken = default) =>
-            timer.Run("partners.list", () => inner.ListAsync(cancellationToken), write: false);
+            timer.Run("partners.list", (inner, cancellationToken), static s => s.inner.ListAsync(s.cancellationToken));
     }
 
     private sealed class TimedReceipts(IReceiptStore inner, Timer timer) : IReceiptStore
     {
         public Task SaveAsync(StoredReceipt receipt, CancellationToken cancellationToken = default) =>
-            timer.Run("receipts.save", () => inner.SaveAsync(receipt, cancellationToken), write: true, span => span.SetTag("interconnect.entity", receipt.Entity.ToString()));
+            timer.Run(
+                "receipts.save",
+                (inner, receipt, cancellationToken),
+                static s => s.inner.SaveAsync(s.receipt, s.cancellationToken),
+                static (span, s) => span.SetTag("interconnect.entity", s.receipt.Entity.ToString()));
 
         public Task<IReadOnlyList<StoredReceipt>> ListAsync(EntityKey entity, CancellationToken cancellationToken = default) =>
-            timer.Run("receipts.list", () => inner.ListAsync(entity, cancellationToken), write: false);
+            timer.Run("receipts.list", (inner, entity, cancellationToken), static s => s.inner.ListAsync(s.entity, s.cancellationToken));
     }
 }
