@@ -53,6 +53,7 @@ public static class NodeApplication
         services.AddSingleton(NodeOptionsValidation.LoadSigner(options));
         services.AddSingleton<INodeStore>(sp => CreateStore(options, sp));
         services.AddSingleton<AdministrationNode>();
+        // Telemetry's providers start before, and stop after, everything they observe.
         services.AddNodeTelemetry(options.AdministrationId);
 
         // Hosted services start in registration order: storage and log first, then the bus, then replication.

@@ -195,7 +195,11 @@ internal sealed partial class PartnerReplicator(
                 }
             }
 
+            // The span continues the trace of the command that created the first entry and links the
+            // others'; the checkpoint signed for the message is part of it.
+            using var span = telemetry.StartReplication("replicate", link.Partner, hashes);
             var through = from + leaves.Count;
+            span?.SetTag("interconnect.log.from", from).SetTag("interconnect.log.through", through);
             byte[]? checkpoint = null;
             byte[]? proof = null;
             var proofFrom = link.PartnerCheckpointSize;
@@ -211,9 +215,6 @@ internal sealed partial class PartnerReplicator(
                 link.LastCheckpointSent = now;
             }
 
-            // The span continues the trace of the command that created the first entry and links the others'.
-            using var span = telemetry.StartReplication("replicate", link.Partner, hashes);
-            span?.SetTag("interconnect.log.from", from).SetTag("interconnect.log.through", through);
             await channel.SendAsync(link.Partner, new ReplicateEntries(node.Id, link.Partner, from, through, entries, checkpoint, proof, proofFrom), cancellationToken).ConfigureAwait(false);
             telemetry.Replicated(link.Partner, entries.Count);
             link.Sent = through;

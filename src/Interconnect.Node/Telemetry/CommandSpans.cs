@@ -29,7 +29,18 @@ internal static class CommandSpans
             using var span = telemetry.StartSpan("command " + name);
             span?.SetTag("http.request.method", context.Request.Method);
             span?.SetTag("http.route", (endpoint as RouteEndpoint)?.RoutePattern.RawText);
-            await next(context).ConfigureAwait(false);
+            try
+            {
+                await next(context).ConfigureAwait(false);
+            }
+            catch (Exception e) when (span is not null)
+            {
+                // The exception handler further out turns it into a problem answer; the span records what it was.
+                span.AddException(e);
+                span.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+                throw;
+            }
+
             span?.SetTag("http.response.status_code", context.Response.StatusCode);
             if (context.Response.StatusCode >= 400)
             {

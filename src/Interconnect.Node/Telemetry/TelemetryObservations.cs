@@ -51,6 +51,7 @@ internal sealed class TelemetryObservations(NodeTelemetry telemetry, Administrat
         var links = Links().ToList();
         if (links.Count > 0)
         {
+            // Append times below every partner's cursor will never be asked for again.
             telemetry.ForgetAppendsBelow(links.Min(l => l.Acknowledged));
         }
 
