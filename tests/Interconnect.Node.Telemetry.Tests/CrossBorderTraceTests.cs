@@ -1,6 +1,7 @@
 using Xunit.Abstractions;
 using System.Net;
 using System.Net.Http.Json;
+using System.Diagnostics;
 using Interconnect.Node.Configuration;
 using Microsoft.Extensions.Logging;
 using Interconnect.Node.Telemetry.Tests.Support;
@@ -20,9 +21,15 @@ public sealed partial class CrossBorderTraceTests(ITestOutputHelper output)
         await using var receiver = await OtlpReceiver.StartAsync();
         var mesh = await TestMesh.StartAsync(["NL", "JP"], _ => TelemetryArgs(receiver));
         IReadOnlyList<ReceivedSpan> spans;
+        string traceOfTheLog;
         try
         {
-            LogForTheCollector(mesh.Service<ILoggerFactory>("NL").CreateLogger("Interconnect.Node.Telemetry.Tests"));
+            using (var current = new Activity("a test's work").SetIdFormat(ActivityIdFormat.W3C).Start())
+            {
+                traceOfTheLog = current.TraceId.ToHexString();
+                LogForTheCollector(mesh.Service<ILoggerFactory>("NL").CreateLogger("Interconnect.Node.Telemetry.Tests"));
+            }
+
             spans = await CertifyAndCollectAsync(mesh, receiver, "NLAEOF0000901");
         }
         finally
@@ -35,6 +42,7 @@ public sealed partial class CrossBorderTraceTests(ITestOutputHelper output)
         AssertOneTraceAcrossTheBorder(spans, "NLAEOF0000901");
         Assert.True(receiver.MetricExports > 0, "the nodes' metrics reached the receiver too");
         Assert.True(receiver.LogExports > 0, "the nodes' logs reached the receiver too");
+        Assert.Contains(receiver.Logs, l => l.Body == "A warning for the collector" && l.TraceId == traceOfTheLog);
     }
 
     [Fact]

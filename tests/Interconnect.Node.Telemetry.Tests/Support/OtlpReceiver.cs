@@ -26,14 +26,18 @@ public sealed record ReceivedSpan(
     public override string ToString() => $"{Administration} {Name} trace {TraceId} span {SpanId} parent {ParentSpanId} ({Scope})";
 }
 
+/// <summary>A log record as an OTLP collector receives it.</summary>
+public sealed record ReceivedLog(string Body, string TraceId, string SpanId);
+
 /// <summary>
 /// A minimal OTLP/HTTP collector on a loopback port: takes POST /v1/traces (protobuf), decodes
-/// ExportTraceServiceRequest → ResourceSpans → ScopeSpans → Span, and keeps every span; accepts
-/// and counts /v1/metrics and /v1/logs exports.
+/// ExportTraceServiceRequest → ResourceSpans → ScopeSpans → Span, and keeps every span; keeps the
+/// log records of /v1/logs with their trace context; accepts and counts /v1/metrics exports.
 /// </summary>
 public sealed class OtlpReceiver : IAsyncDisposable
 {
     private readonly ConcurrentQueue<ReceivedSpan> _spans = new();
+    private readonly ConcurrentQueue<ReceivedLog> _logs = new();
     private readonly WebApplication _app;
     private int _metricExports;
     private int _logExports;
@@ -47,6 +51,8 @@ public sealed class OtlpReceiver : IAsyncDisposable
     public int MetricExports => Volatile.Read(ref _metricExports);
 
     public int LogExports => Volatile.Read(ref _logExports);
+
+    public IReadOnlyList<ReceivedLog> Logs => [.. _logs];
 
     public static async Task<OtlpReceiver> StartAsync()
     {
@@ -73,7 +79,11 @@ public sealed class OtlpReceiver : IAsyncDisposable
         });
         app.MapPost("/v1/logs", async (HttpRequest request) =>
         {
-            await ReadBodyAsync(request);
+            foreach (var log in DecodeLogs(await ReadBodyAsync(request)))
+            {
+                receiver._logs.Enqueue(log);
+            }
+
             Interlocked.Increment(ref receiver._logExports);
             return Results.Bytes([], "application/x-protobuf");
         });
@@ -107,6 +117,70 @@ public sealed class OtlpReceiver : IAsyncDisposable
         }
 
         return spans;
+    }
+
+    /// <summary>Decodes an ExportLogsServiceRequest: ResourceLogs (1) → ScopeLogs (2) → LogRecord (2) { body = 5, trace_id = 9, span_id = 10 }.</summary>
+    public static List<ReceivedLog> DecodeLogs(byte[] body)
+    {
+        var logs = new List<ReceivedLog>();
+        foreach (var resourceLogs in Fields(body, 1))
+        {
+            foreach (var scopeLogs in Fields(resourceLogs, 2))
+            {
+                foreach (var record in Fields(scopeLogs, 2))
+                {
+                    string text = string.Empty, trace = string.Empty, span = string.Empty;
+                    var reader = new ProtobufReader(record);
+                    while (reader.Next(out var field, out var wire))
+                    {
+                        switch (field, wire)
+                        {
+                            case (5, 2):
+                                var any = new ProtobufReader(reader.ReadBytes());
+                                while (any.Next(out var f, out var w))
+                                {
+                                    text = f == 1 && w == 2 ? any.ReadString() : Skipped(ref any, w);
+                                }
+
+                                break;
+                            case (9, 2):
+                                trace = Convert.ToHexStringLower(reader.ReadBytes());
+                                break;
+                            case (10, 2):
+                                span = Convert.ToHexStringLower(reader.ReadBytes());
+                                break;
+                            default:
+                                reader.Skip(wire);
+                                break;
+                        }
+                    }
+
+                    logs.Add(new ReceivedLog(text, trace, span));
+                }
+            }
+        }
+
+        return logs;
+    }
+
+    // The length-delimited fields numbered `number` of a message.
+    private static List<byte[]> Fields(ReadOnlySpan<byte> message, int number)
+    {
+        var found = new List<byte[]>();
+        var reader = new ProtobufReader(message);
+        while (reader.Next(out var field, out var wire))
+        {
+            if (field == number && wire == 2)
+            {
+                found.Add(reader.ReadBytes().ToArray());
+            }
+            else
+            {
+                reader.Skip(wire);
+            }
+        }
+
+        return found;
     }
 
     private static async Task<byte[]> ReadBodyAsync(HttpRequest request)
