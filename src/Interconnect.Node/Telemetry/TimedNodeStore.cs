@@ -36,7 +36,7 @@ internal sealed class TimedNodeStore(INodeStore inner, NodeTelemetry telemetry, 
         public async Task<T> Run<TState, T>(string operation, TState state, Func<TState, Task<T>> call, Action<Activity, TState>? describe = null)
         {
             // Writes get a span (when anyone listens); reads are only timed.
-            using var span = describe is null ? null : telemetry.StartSpan("storage " + operation);
+            using var span = describe is null || !NodeTelemetry.Source.HasListeners() ? null : telemetry.StartSpan("storage " + operation);
             if (span is not null)
             {
                 span.SetTag(MetricNames.OperationTag, operation);
