@@ -61,6 +61,24 @@ public sealed class NodeTelemetryTests
     }
 
     [Fact]
+    public void RejectionReasons_AreCappedAtSixtyFourCodes_TheRestCountAsOther()
+    {
+        using var recorder = new MeterRecorder();
+        using var telemetry = new NodeTelemetry("NL", TimeProvider.System);
+
+        for (var i = 0; i < 70; i++)
+        {
+            telemetry.Rejected("JP", issued: false, $"code-{i}");
+        }
+
+        telemetry.Rejected("JP", issued: false, "code-0");
+
+        Assert.Equal(2, recorder.Value(telemetry, MetricNames.EntriesRejected, "interconnect.reason=code-0"));
+        Assert.Equal(0, recorder.Value(telemetry, MetricNames.EntriesRejected, "interconnect.reason=code-64"));
+        Assert.Equal(6, recorder.Value(telemetry, MetricNames.EntriesRejected, "interconnect.reason=other"));
+    }
+
+    [Fact]
     public void AppendTimes_AnswerPerLeaf_AndLeavesFromBeforeTheStartCountFromIt()
     {
         var time = new SteppedTime(new DateTimeOffset(2026, 11, 21, 8, 0, 0, TimeSpan.Zero));

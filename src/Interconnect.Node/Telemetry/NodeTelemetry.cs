@@ -18,10 +18,15 @@ public sealed class NodeTelemetry : IDisposable
     // Entries whose creating span is remembered for the replication span that sends them.
     private const int RememberedOrigins = 4096;
 
+    // Reason codes in partners' rejections are theirs to choose: past this many distinct ones, new
+    // ones count as "other", so a partner cannot multiply our series without bound.
+    private const int MaxReasonCodes = 64;
+
     private static int _liveNodes;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<Hash256, ActivityContext> _origins = new();
     private readonly ConcurrentQueue<Hash256> _originOrder = new();
+    private readonly ConcurrentDictionary<string, bool> _reasonCodes = new(StringComparer.Ordinal);
     private readonly AppendTimes _appendTimes;
     private readonly Counter<long> _appended;
     private readonly Counter<long> _replicated;
@@ -198,8 +203,15 @@ public sealed class NodeTelemetry : IDisposable
         _endorsed.Add(1, new KeyValuePair<string, object?>(MetricNames.PartnerTag, partner), Direction(issued));
 
     /// <summary>A rejection issued by us or received from <paramref name="partner"/>, with its reason code.</summary>
-    internal void Rejected(string partner, bool issued, string reason) =>
+    internal void Rejected(string partner, bool issued, string reason)
+    {
+        if (!_reasonCodes.ContainsKey(reason) && (_reasonCodes.Count >= MaxReasonCodes || !_reasonCodes.TryAdd(reason, true)))
+        {
+            reason = "other";
+        }
+
         _rejected.Add(1, new KeyValuePair<string, object?>(MetricNames.PartnerTag, partner), Direction(issued), new KeyValuePair<string, object?>(MetricNames.ReasonTag, reason));
+    }
 
     /// <summary>An alarm about <paramref name="partner"/>'s log.</summary>
     internal void Alarm(string partner, string kind) =>
