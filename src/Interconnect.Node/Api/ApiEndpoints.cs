@@ -2,12 +2,14 @@ using Interconnect.Node.Api.AeoOperators;
 using Interconnect.Node.Api.Audit;
 using Interconnect.Node.Api.Ledgers;
 using Interconnect.Node.Api.MraAgreements;
+using Interconnect.Node.Api.Operations;
 using Interconnect.Node.Api.Partners;
 using Interconnect.Node.Api.Problems;
 using Interconnect.Node.Api.Proofs;
 using Interconnect.Node.Api.Shipments;
 using Interconnect.Node.Api.Verification;
 using Interconnect.Node.Hosting;
+using Interconnect.Node.Telemetry;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
@@ -40,9 +42,14 @@ public static class ApiEndpoints
             app.UseStaticFiles();
         }
 
+        app.UseCommandSpans();
         app.MapOpenApi();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadinessChecks.Tag),
+            ResponseWriter = HealthReportWriter.WriteAsync,
+        });
         app.MapNodeApi();
         app.MapAeoOperatorsApi();
         app.MapMraAgreementsApi();
@@ -52,6 +59,7 @@ public static class ApiEndpoints
         app.MapProofsApi();
         app.MapVerificationApi();
         app.MapAuditApi();
+        app.MapOperationsApi();
         return app;
     }
 

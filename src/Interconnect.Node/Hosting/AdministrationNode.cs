@@ -12,7 +12,7 @@ namespace Interconnect.Node.Hosting;
 public sealed class AdministrationNode : IAsyncDisposable
 {
     /// <summary>Creates the node's core from validated options.</summary>
-    public AdministrationNode(NodeOptions options, EcdsaP256Signer signer, INodeStore store, TimeProvider time, ILoggerFactory loggers)
+    public AdministrationNode(NodeOptions options, EcdsaP256Signer signer, INodeStore store, TimeProvider time, ILoggerFactory loggers, Telemetry.NodeTelemetry? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(signer);
@@ -23,8 +23,10 @@ public sealed class AdministrationNode : IAsyncDisposable
         Time = time;
         Partners = [.. options.Partners.Select(p => p.Id)];
         PartnerKeys = new StaticKeyResolver(options.Partners.SelectMany(p => p.PublicKeys.Select(pem => (p.Id, PublicKey.FromPem(pem)))));
-        Log = new NodeLog(Id, store.Log, store.Entities, signer, time);
-        Context = new AdministrationContext(Id, signer, store, Log, time) { PartnerKeys = PartnerKeys };
+        // Entries and checkpoints are signed through a span when the node has telemetry.
+        ISigner signing = telemetry is null ? signer : new Telemetry.TracedSigner(signer, telemetry);
+        Log = new NodeLog(Id, store.Log, store.Entities, signing, time);
+        Context = new AdministrationContext(Id, signing, store, Log, time) { PartnerKeys = PartnerKeys };
         Grains = new GrainRuntime(time, logger: loggers.CreateLogger<GrainRuntime>()).AddInterconnectGrains(Context);
     }
 

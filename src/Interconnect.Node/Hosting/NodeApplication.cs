@@ -2,6 +2,7 @@ using Interconnect.Node.Api;
 using Interconnect.Node.Configuration;
 using Interconnect.Node.Mesh;
 using Interconnect.Node.Replication;
+using Interconnect.Node.Telemetry;
 using Interconnect.Node.Transport;
 using Interconnect.Storage;
 using Interconnect.Storage.AzureTable;
@@ -89,6 +90,8 @@ public static class NodeApplication
         services.AddSingleton(NodeOptionsValidation.LoadSigner(options));
         services.AddSingleton<INodeStore>(sp => CreateStore(options, sp));
         services.AddSingleton<AdministrationNode>();
+        // Telemetry's providers start before, and stop after, everything they observe.
+        services.AddNodeTelemetry(options.AdministrationId);
 
         // Hosted services start in registration order: storage and log first, then the bus, then replication.
         services.AddSingleton<NodeStartup>();
@@ -127,8 +130,9 @@ public static class NodeApplication
         services.AddProblemDetails();
         services.AddOpenApi();
         services.AddHealthChecks()
-            .AddCheck<StorageHealthCheck>("storage", tags: ["ready"])
-            .AddCheck<SigningKeyHealthCheck>("signing-key", tags: ["ready"]);
+            .AddCheck<StorageHealthCheck>(ReadinessChecks.Storage, tags: [ReadinessChecks.Tag])
+            .AddCheck<BrokerHealthCheck>(ReadinessChecks.Broker, tags: [ReadinessChecks.Tag])
+            .AddCheck<SigningKeyHealthCheck>(ReadinessChecks.SigningKey, tags: [ReadinessChecks.Tag]);
     }
 
     /// <summary>

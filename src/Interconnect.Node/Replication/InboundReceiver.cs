@@ -25,6 +25,7 @@ internal sealed partial class InboundReceiver(
     AgreementBook agreements,
     IPartnerChannel channel,
     MeshAlarms alarms,
+    Telemetry.NodeTelemetry telemetry,
     ILogger<InboundReceiver> logger)
 {
     private static readonly TimeSpan GapRequestInterval = TimeSpan.FromSeconds(2);
@@ -37,9 +38,13 @@ internal sealed partial class InboundReceiver(
     public async Task ReceiveAsync(ReplicateEntries message, CancellationToken cancellationToken)
     {
         var origin = message.Origin;
+        using var span = telemetry.StartSpan("receive", System.Diagnostics.ActivityKind.Consumer);
+        span?.SetTag(Telemetry.MetricNames.PartnerTag, origin).SetTag("interconnect.log.from", message.LogFrom).SetTag("interconnect.log.through", message.LogThrough)
+            .SetTag("interconnect.entries", message.Entries?.Count ?? 0);
         if (!node.IsPartner(origin))
         {
             Rejections.Count("not-a-partner");
+            telemetry.Rejected(origin, issued: true, "not-a-partner");
             LogStranger(logger, origin);
             return;
         }
@@ -76,9 +81,12 @@ internal sealed partial class InboundReceiver(
     /// <summary>Handles entries of one entity sent to fill a gap.</summary>
     public async Task ReceiveRangeAsync(ReplicateEntityRange message, CancellationToken cancellationToken)
     {
+        using var span = telemetry.StartSpan("receive range", System.Diagnostics.ActivityKind.Consumer);
+        span?.SetTag(Telemetry.MetricNames.PartnerTag, message.Origin).SetTag("interconnect.entries", message.Entries?.Count ?? 0);
         if (!node.IsPartner(message.Origin))
         {
             Rejections.Count("not-a-partner");
+            telemetry.Rejected(message.Origin, issued: true, "not-a-partner");
             LogStranger(logger, message.Origin);
             return;
         }
@@ -100,7 +108,14 @@ internal sealed partial class InboundReceiver(
                 continue;
             }
 
-            var verdict = await DecideAsync(origin, entry, cancellationToken).ConfigureAwait(false);
+            Verdict verdict;
+            using (var verify = telemetry.StartSpan("verify"))
+            {
+                verify?.SetTag("interconnect.entry", entry.Entry.ToString());
+                verdict = await DecideAsync(origin, entry, cancellationToken).ConfigureAwait(false);
+                verify?.SetTag("interconnect.verdict", verdict switch { Verdict.Endorse => "endorse", Verdict.Refuse r => "refuse: " + r.Code, _ => "hold" });
+            }
+
             switch (verdict)
             {
                 case Verdict.Endorse:
@@ -345,17 +360,23 @@ internal sealed partial class InboundReceiver(
 
     private async Task<byte[]> EndorseAsync(DisclosedEntry entry, CancellationToken cancellationToken)
     {
+        using var span = telemetry.StartSpan("endorse");
+        span?.SetTag("interconnect.entry", entry.Entry.ToString());
         var signed = Sign(entry.Entry.Body.Origin, entry, ReceiptVerdict.Endorsed, string.Empty);
         var body = entry.Entry.Body;
         await node.Store.Receipts.SaveAsync(
             new StoredReceipt(EntityKey.Of(body), body.Sequence, entry.Entry.Hash, node.Id, ReceiptVerdict.Endorsed, signed, node.Time.GetUtcNow()),
             cancellationToken).ConfigureAwait(false);
+        telemetry.Endorsed(body.Origin, issued: true);
         return signed;
     }
 
     private byte[] Reject(string origin, DisclosedEntry? entry, string code, string reason)
     {
+        using var span = telemetry.StartSpan("reject");
+        span?.SetTag("interconnect.entry", entry?.Entry.ToString()).SetTag(Telemetry.MetricNames.ReasonTag, code);
         Rejections.Count(code);
+        telemetry.Rejected(origin, issued: true, code);
         LogRejected(logger, origin, entry?.Entry.ToString() ?? "(unreadable entry)", code, reason);
         return Sign(origin, entry, ReceiptVerdict.Rejected, $"{code}: {reason}");
     }

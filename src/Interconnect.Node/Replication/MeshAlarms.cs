@@ -7,7 +7,7 @@ namespace Interconnect.Node.Replication;
 /// Alarms about partners: a checkpoint that does not extend the last one, a fork, a chain rewritten.
 /// They stay until the node restarts (and are logged as errors), so nobody misses one.
 /// </summary>
-internal sealed partial class MeshAlarms(TimeProvider time, ILogger<MeshAlarms> logger)
+internal sealed partial class MeshAlarms(TimeProvider time, Telemetry.NodeTelemetry telemetry, ILogger<MeshAlarms> logger)
 {
     private readonly ConcurrentQueue<MeshAlarm> _alarms = new();
 
@@ -19,6 +19,7 @@ internal sealed partial class MeshAlarms(TimeProvider time, ILogger<MeshAlarms> 
     {
         var alarm = new MeshAlarm(partner, kind, message, time.GetUtcNow());
         _alarms.Enqueue(alarm);
+        telemetry.Alarm(partner, kind);
         LogAlarm(logger, partner, kind, message);
     }
 

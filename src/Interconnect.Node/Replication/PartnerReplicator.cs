@@ -23,6 +23,7 @@ internal sealed partial class PartnerReplicator(
     AgreementBook agreements,
     IPartnerChannel channel,
     ReplicationOptions options,
+    Telemetry.NodeTelemetry telemetry,
     ILogger<PartnerReplicator> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, PartnerLink> _links = new(StringComparer.Ordinal);
@@ -95,6 +96,7 @@ internal sealed partial class PartnerReplicator(
         var count = (int)Math.Min(Math.Max(request.ThroughSequence, request.FromSequence) - request.FromSequence + 1, Storage.StorageLimits.MaxEntriesPerAppend);
         var entries = await node.Store.Entities.ReadAsync(entity, Math.Max(1, request.FromSequence), count, cancellationToken).ConfigureAwait(false);
         var disclosed = new List<WireEntry>(entries.Count);
+        var hashes = new List<Ledger.Hash256>(entries.Count);
         foreach (var entry in entries)
         {
             if (await scope.ForPartnerAsync(entry, request.Requester, cancellationToken).ConfigureAwait(false) is not SharedView.Disclosed view)
@@ -103,6 +105,7 @@ internal sealed partial class PartnerReplicator(
             }
 
             disclosed.Add(WireCodec.ToWire(view.Entry));
+            hashes.Add(entry.Entry.Hash);
         }
 
         if (disclosed.Count == 0)
@@ -111,7 +114,9 @@ internal sealed partial class PartnerReplicator(
             return;
         }
 
+        using var span = telemetry.StartReplication("replicate range", request.Requester, hashes);
         await channel.SendAsync(request.Requester, new ReplicateEntityRange(node.Id, request.Requester, request.EntityKind, request.EntityId, disclosed), cancellationToken).ConfigureAwait(false);
+        telemetry.Replicated(request.Requester, disclosed.Count);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -171,6 +176,7 @@ internal sealed partial class PartnerReplicator(
             }
 
             var entries = new List<WireEntry>();
+            var hashes = new List<Ledger.Hash256>();
             foreach (var leaf in leaves)
             {
                 if (leaf.Entity.Kind == Grains.MraAgreements.MraAgreementGrain.EntityKind)
@@ -185,10 +191,15 @@ internal sealed partial class PartnerReplicator(
                     && await scope.ForPartnerAsync(stored[0], link.Partner, cancellationToken).ConfigureAwait(false) is SharedView.Disclosed view)
                 {
                     entries.Add(WireCodec.ToWire(view.Entry));
+                    hashes.Add(leaf.EntryHash);
                 }
             }
 
+            // The span continues the trace of the command that created the first entry and links the
+            // others'; the checkpoint signed for the message is part of it.
+            using var span = telemetry.StartReplication("replicate", link.Partner, hashes);
             var through = from + leaves.Count;
+            span?.SetTag("interconnect.log.from", from).SetTag("interconnect.log.through", through);
             byte[]? checkpoint = null;
             byte[]? proof = null;
             var proofFrom = link.PartnerCheckpointSize;
@@ -205,6 +216,7 @@ internal sealed partial class PartnerReplicator(
             }
 
             await channel.SendAsync(link.Partner, new ReplicateEntries(node.Id, link.Partner, from, through, entries, checkpoint, proof, proofFrom), cancellationToken).ConfigureAwait(false);
+            telemetry.Replicated(link.Partner, entries.Count);
             link.Sent = through;
             link.SentAt = now;
         }

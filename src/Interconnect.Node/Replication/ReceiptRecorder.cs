@@ -12,7 +12,7 @@ namespace Interconnect.Node.Replication;
 /// keys and stored; endorsement or rejection of a shipment by its importing administration becomes
 /// the shipment's delivery state; a business response becomes the shipment's final response.
 /// </summary>
-internal sealed partial class ReceiptRecorder(AdministrationNode node, PartnerReplicator replicator, ILogger<ReceiptRecorder> logger)
+internal sealed partial class ReceiptRecorder(AdministrationNode node, PartnerReplicator replicator, Telemetry.NodeTelemetry telemetry, ILogger<ReceiptRecorder> logger)
 {
     private long _endorsements;
 
@@ -28,6 +28,9 @@ internal sealed partial class ReceiptRecorder(AdministrationNode node, PartnerRe
             return;
         }
 
+        using var span = telemetry.StartSpan("record receipts", System.Diagnostics.ActivityKind.Consumer);
+        span?.SetTag(Telemetry.MetricNames.PartnerTag, message.Issuer).SetTag("interconnect.receipts", message.Receipts?.Count ?? 0)
+            .SetTag("interconnect.log.through", message.ReceivedThrough);
         foreach (var bytes in message.Receipts ?? [])
         {
             if (Verify(message.Issuer, bytes) is not { } receipt)
@@ -36,6 +39,13 @@ internal sealed partial class ReceiptRecorder(AdministrationNode node, PartnerRe
             }
 
             var r = receipt.Receipt;
+            if (r.Verdict == ReceiptVerdict.Rejected)
+            {
+                // Counted whatever it is about: a rejection of an entry sent in our name that we never
+                // signed (a forgery on the link) is as much an operator's business as one of ours.
+                telemetry.Rejected(message.Issuer, issued: false, Telemetry.NodeTelemetry.ReasonCode(r.Reason));
+            }
+
             if (r.Sequence == 0)
             {
                 LogUnreadableRejected(logger, message.Issuer, r.Reason);
@@ -65,6 +75,8 @@ internal sealed partial class ReceiptRecorder(AdministrationNode node, PartnerRe
             if (r.Verdict == ReceiptVerdict.Endorsed)
             {
                 Interlocked.Increment(ref _endorsements);
+                telemetry.Endorsed(r.Issuer, issued: false);
+                telemetry.EndorsementRecorded(r.Issuer, ours[0].Entry.Body.Timestamp);
             }
 
             if (r.EntityKind == ShipmentGrain.EntityKind)
@@ -85,6 +97,8 @@ internal sealed partial class ReceiptRecorder(AdministrationNode node, PartnerRe
             return;
         }
 
+        using var span = telemetry.StartSpan("record business response", System.Diagnostics.ActivityKind.Consumer);
+        span?.SetTag(Telemetry.MetricNames.PartnerTag, message.Issuer);
         var r = receipt.Receipt;
         if (r.EntityKind != ShipmentGrain.EntityKind || r.Verdict is not (ReceiptVerdict.BusinessAccepted or ReceiptVerdict.BusinessRejected))
         {
