@@ -49,11 +49,15 @@ if ! command -v rabbitmq-server >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rabbitmq-server >/dev/null
 fi
 
-tls_answers() { (exec 3<>/dev/tcp/127.0.0.1/5671) 2>/dev/null; }
+# The running broker's TLS listener must present a certificate from this CA (the tests trust only it).
+tls_trusted() {
+  openssl s_client -connect 127.0.0.1:5671 -servername localhost -CAfile "$tls/ca.pem" -verify_return_error \
+    </dev/null >/dev/null 2>&1
+}
 if rabbitmqctl -q status >/dev/null 2>&1; then
-  if tls_answers; then exit 0; fi
-  # A broker started before the TLS listener existed: restart it with this configuration.
-  echo "rabbitmq: restarting broker to add the TLS listener" >&2
+  if tls_trusted; then exit 0; fi
+  # Started before the TLS listener existed, or with another checkout's CA: restart it with this configuration.
+  echo "rabbitmq: restarting broker with this configuration's TLS listener" >&2
   rabbitmqctl -q stop >/dev/null 2>&1 || true
 fi
 
