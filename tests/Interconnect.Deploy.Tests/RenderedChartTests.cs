@@ -46,10 +46,15 @@ public sealed partial class RenderedChartTests
 
         var kinds = node.Objects.Select(o => (string)o["kind"]!).ToList();
 
-        foreach (var kind in new[] { "ConfigMap", "Deployment", "Service", "ServiceAccount", "NetworkPolicy" })
+        foreach (var kind in new[] { "Deployment", "Service", "ServiceAccount", "NetworkPolicy" })
         {
             Assert.Single(kinds, k => k == kind);
         }
+
+        // The node's configuration, and the dashboards shipped in dashboards/ for Grafana's sidecar.
+        var configMaps = node.Objects.Where(o => (string)o["kind"]! == "ConfigMap").ToList();
+        Assert.Equal(2, configMaps.Count);
+        Assert.Single(configMaps, c => RenderedNode.Map(RenderedNode.Map(c, "metadata"), "labels").TryGetValue("grafana_dashboard", out var label) && (string?)label == "1");
 
         Assert.DoesNotContain("Secret", kinds);
         Assert.All(node.Objects, o => Assert.Equal(
