@@ -9,12 +9,13 @@ mkdir -p "$state/data"
 
 answers() { (exec 3<>/dev/tcp/127.0.0.1/10002) 2>/dev/null; }
 
-if answers; then exit 0; fi
-
+# Installed even when an Azurite already answers: the fault suite starts one of its own from here.
 if [ ! -x "$state/node_modules/.bin/azurite" ]; then
   echo "azurite: installing azurite@$version from npm" >&2
   (cd "$state" && npm install --silent --no-audit --no-fund --prefix "$state" "azurite@$version" >/dev/null)
 fi
+
+if answers; then exit 0; fi
 
 echo "azurite: starting" >&2
 nohup "$state/node_modules/.bin/azurite" --silent --skipApiVersionCheck --loose \
