@@ -328,7 +328,8 @@ public sealed class HostileInputTests(HostileMeshFixture fixture) : HostileCaseB
         var whole = (await nl.Store.Entities.ReadAsync(Aeo, 1, 1))[0];
         var address = whole.Fields.Single(f => f.Name == "address").Value;
         using var http = new HttpClient { BaseAddress = Mesh.UrlOf("JP") };
-        var checkpoint = JsonNode.Parse(await http.GetStringAsync("/api/proofs/checkpoint"));
+        var size = await Node("JP").Store.Log.GetSizeAsync();
+        var leaf = (await Node("JP").Store.Log.ReadAsync(0, 1))[0];
         var paths = new List<string>
         {
             "/api/node", "/api/partners", "/api/partners/NL/shared", "/api/partners/NL/shared?kind=aeo-operator",
@@ -336,7 +337,7 @@ public sealed class HostileInputTests(HostileMeshFixture fixture) : HostileCaseB
             "/api/mesh/alarms", $"/api/verify/aeo/{Aeo.Id}", $"/api/verify/certificate/NL-PC-2026-000421?ucr={DemoScenario.Ucr}",
             $"/api/ledger/aeo-operator/{Aeo.Id}", $"/api/ledger/aeo-operator/{Aeo.Id}/endorsements", $"/api/aeo-operators/{Aeo.Id}", "/api/aeo-operators",
             "/api/shipments", $"/api/shipments/{DemoScenario.Ucr}", "/api/mras", $"/api/mras/{DemoScenario.AgreementId}",
-            "/api/proofs/checkpoint", "/api/proofs/inclusion?leaf=0", "/api/proofs/consistency?from=1&to=" + ((long?)checkpoint?["treeSize"] ?? 1),
+            "/api/log/checkpoint", $"/api/log/inclusion?entryHash={leaf.EntryHash}&treeSize={size}", $"/api/log/consistency?oldSize=1&newSize={size}",
             $"/api/audit/entities/aeo-operator/{Aeo.Id}/bundle", $"/api/audit/entities/mra-agreement/{DemoScenario.AgreementId}/bundle", "/api/audit/log/bundle",
             "/api/operations/metrics",
         };

@@ -64,13 +64,14 @@ public sealed class HostileTransportTests : IAsyncLifetime
         await DemoMesh.WaitForAsync(async () => (await _mesh.Service<IMeshQueries>("NL").GetLinksAsync()).All(l => l.Backlog == 0), Deadline, "NL's link to drain");
         var before = await StoredState.TakeAsync(jp);
         var oversized = _mesh.Service<IMeshQueries>("JP").RejectionsByReason.GetValueOrDefault("oversized");
-        const string ReplicateEntriesUrn = "urn:message:Interconnect.Contracts:ReplicateEntries";
+        const string ReplicateEntriesUrn = "urn:message:interconnect:replicate-entries:v1";
 
         string[] bodies =
         [
             "{ not json",
             "{\"messageType\":[\"" + ReplicateEntriesUrn + "\"],\"message\":{\"origin\":42,\"destination\":[\"JP\"],\"logFrom\":\"first\",\"logThrough\":{},\"entries\":\"none\"}}",
             "{\"messageType\":[\"" + ReplicateEntriesUrn + "\"],\"message\":{}}",
+            "{\"messageType\":[\"urn:message:interconnect:no-such-message:v1\"],\"message\":{\"origin\":\"NL\"}}",
         ];
         await using (var connection = await _vhosts["JP"].ConnectAsync())
         await using (var channel = await connection.CreateChannelAsync())
@@ -89,8 +90,17 @@ public sealed class HostileTransportTests : IAsyncLifetime
         var held = (await nl.Store.Entities.ReadAsync(entity, 1, 1))[0];
         await link.SendAsync("JP", new ReplicateEntityRange("NL", "JP", entity.Kind, entity.Id, [.. Enumerable.Repeat(WireCodec.ToWire(held), WireCodec.MaxEntriesPerMessage + 1)]));
 
-        await DemoMesh.WaitForAsync(async () => (await ErrorQueueDepthAsync("JP")) >= 5, Deadline, "all five messages in JP's error queue");
+        try
+        {
+            await DemoMesh.WaitForAsync(async () => (await ErrorQueueDepthAsync("JP")) >= 5, Deadline, "all five messages in JP's error queue");
+        }
+        catch (TimeoutException e)
+        {
+            Assert.Fail($"{e.Message} Depth {await ErrorQueueDepthAsync("JP")}; skipped {await ErrorQueueDepthAsync("JP", "_skipped")}; reasons: {string.Join(" / ", await ErrorReasonsAsync("JP"))}");
+        }
+
         var reasons = await ErrorReasonsAsync("JP");
+        await DemoMesh.WaitForAsync(async () => (await ErrorQueueDepthAsync("JP", "_skipped")) >= 1, Deadline, "the message of an unknown type in JP's skipped queue");
         Assert.Contains(reasons, r => r.Contains("addressed to BE", StringComparison.Ordinal));
         Assert.Contains(reasons, r => r.Contains("lacks its sender or destination", StringComparison.Ordinal));
         Assert.Contains(reasons, r => r.Contains($"at most {WireCodec.MaxEntriesPerMessage} are accepted", StringComparison.Ordinal));
@@ -105,18 +115,18 @@ public sealed class HostileTransportTests : IAsyncLifetime
             "the certification at JP");
 
         new HostileRow(
-            12, "transport-malformed", "on RabbitMQ + Azurite: bytes that are no JSON; wrong member types; no members; a message addressed to BE; 1001 entries in one message",
-            "error queue with the reason; consumer goes on", $"all 5 in JP's error queue ({reasons.Count} with a fault reason header); a later certification reached JP",
+            12, "transport-malformed", "on RabbitMQ + Azurite: bytes that are no JSON; wrong member types; no members; a message addressed to BE; 1001 entries in one message; a message of an unknown type",
+            "error queue with the reason (an unknown type: the skipped queue); consumer goes on", $"5 in JP's error queue ({reasons.Count} with the fault reason header), the unknown type in the skipped queue; a later certification reached JP",
             "oversized (x1); the others are not entries and are only in the error queue", "unchanged").Write();
     }
 
-    private async Task<uint> ErrorQueueDepthAsync(string administration)
+    private async Task<uint> ErrorQueueDepthAsync(string administration, string suffix = "_error")
     {
         await using var connection = await _vhosts[administration].ConnectAsync();
         await using var channel = await connection.CreateChannelAsync();
         try
         {
-            return (await channel.QueueDeclarePassiveAsync(QueueNames.Inbound(administration) + "_error")).MessageCount;
+            return (await channel.QueueDeclarePassiveAsync(QueueNames.Inbound(administration) + suffix)).MessageCount;
         }
         catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
         {
