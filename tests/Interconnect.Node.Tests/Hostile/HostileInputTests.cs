@@ -321,6 +321,49 @@ public sealed class HostileInputTests(HostileMeshFixture fixture) : HostileCaseB
     }
 
     [Fact]
+    public async Task WrongOriginBrokenChainAlteredFieldAndIncompleteMra_AreEachRejectedWithTheirCode()
+    {
+        await QuietAsync();
+        var nl = Node("NL");
+        var jp = Node("JP");
+        var head = (await jp.Store.Entities.GetHeadAsync(Aeo))!;
+        var before = await StoredState.TakeAsync(jp);
+        string[] codes = ["wrong-origin", "broken-chain", "bad-field", "incomplete-mra"];
+        var received = codes.ToDictionary(c => c, c => Received(c == "wrong-origin" ? "BE" : "NL", c));
+        var counted = codes.ToDictionary(c => c, c => Counted("JP", c));
+
+        // BE relays NL's genuine entry: only NL may send NL's entries.
+        var genuine = (await jp.Store.Entities.ReadAsync(Aeo, 1, 1))[0];
+        await SendAsync("BE", "JP", new ReplicateEntityRange("BE", "JP", Aeo.Kind, Aeo.Id, [Crafted.Wire(genuine)]));
+
+        // Signed by NL, next sequence, but linked to another entry than the one JP holds before it.
+        var unlinked = Crafted.Entry("NL", Aeo.Kind, Aeo.Id, head.LastSequence + 1, Hash256.Of("another past"u8), Reinstated(), nl.Signer);
+
+        // Signed by NL, but a disclosed value changed on the way.
+        var altered = Crafted.Entry("NL", Aeo.Kind, Aeo.Id, head.LastSequence + 1, head.LastHash, Reinstated(), nl.Signer);
+        var alteredWire = Crafted.Wire(altered) with { Fields = [.. altered.Fields.Select(f => new WireField(f.Name, f.Name == "status" ? "revoked" : f.Value, f.Salt))] };
+
+        // The MRA's proposal with one of its fields withheld: MRA entries are disclosed whole to the parties.
+        var mra = new EntityKey("NL", MraAgreementGrain.EntityKind, DemoScenario.AgreementId);
+        var proposal = (await nl.Store.Entities.ReadAsync(mra, 1, 1))[0];
+        var partial = Crafted.Wire(proposal) with { Fields = [.. Crafted.Wire(proposal).Fields.Skip(1)] };
+        await SendAsync("NL", "JP", new ReplicateEntityRange("NL", "JP", Aeo.Kind, Aeo.Id, [Crafted.Wire(unlinked), alteredWire]));
+        await SendAsync("NL", "JP", new ReplicateEntityRange("NL", "JP", mra.Kind, mra.Id, [partial]));
+
+        foreach (var code in codes)
+        {
+            var sender = code == "wrong-origin" ? "BE" : "NL";
+            await WaitAsync(() => Received(sender, code) > received[code], $"{sender} to receive JP's signed {code} rejection");
+            Assert.Equal(counted[code] + 1, Counted("JP", code));
+        }
+
+        await SettleAsync();
+        Assert.Equal(before, await StoredState.TakeAsync(jp));
+        Row(11, "other-reason-codes", "NL's entry relayed by BE; an NL entry linked to another past; an NL entry with a disclosed value changed; NL's MRA proposal with a field withheld",
+            "wrong-origin; broken-chain; bad-field; incomplete-mra", "wrong-origin at BE; broken-chain, bad-field and incomplete-mra at NL", "wrong-origin, broken-chain, bad-field, incomplete-mra (x1 each)");
+    }
+
+    [Fact]
     public async Task WithheldField_IsServedByNoHttpEndpoint()
     {
         await QuietAsync();
@@ -355,7 +398,7 @@ public sealed class HostileInputTests(HostileMeshFixture fixture) : HostileCaseB
         var shared = JsonNode.Parse(await http.GetStringAsync($"/api/partners/NL/shared/aeo-operator/{Aeo.Id}"))!;
         Assert.Contains("address", shared["withheldFields"]!.AsArray().Select(f => (string?)f));
         Assert.True(answered >= 8, $"only {answered} endpoints answered 2xx");
-        Row(11, "probing-withheld-fields", $"every GET endpoint of JP ({paths.Count} paths, {answered} answering 2xx) searched for the address NL's MRA withholds from JP", "never served",
+        Row(12, "probing-withheld-fields", $"every GET endpoint of JP ({paths.Count} paths, {answered} answering 2xx) searched for the address NL's MRA withholds from JP", "never served",
             "not in any answer; the shared view lists it as withheld", "n/a (read-only)", "n/a (read-only)");
     }
 

@@ -115,7 +115,7 @@ public sealed class HostileTransportTests : IAsyncLifetime
             "the certification at JP");
 
         new HostileRow(
-            12, "transport-malformed", "on RabbitMQ + Azurite: bytes that are no JSON; wrong member types; no members; a message addressed to BE; 1001 entries in one message; a message of an unknown type",
+            13, "transport-malformed", "on RabbitMQ + Azurite: bytes that are no JSON; wrong member types; no members; a message addressed to BE; 1001 entries in one message; a message of an unknown type",
             "error queue with the reason (an unknown type: the skipped queue); consumer goes on", $"5 in JP's error queue ({reasons.Count} with the fault reason header), the unknown type in the skipped queue; a later certification reached JP",
             "oversized (x1); the others are not entries and are only in the error queue", "unchanged").Write();
     }
