@@ -49,6 +49,7 @@ internal sealed partial class InboundReceiver(
             return;
         }
 
+        RefuseIfTooLarge(origin, message.Entries);
         var state = await node.Store.Partners.GetAsync(origin, cancellationToken).ConfigureAwait(false)
             ?? new PartnerState(origin, 0, null, node.Time.GetUtcNow());
         if (message.LogFrom > state.ReceivedThrough)
@@ -91,6 +92,7 @@ internal sealed partial class InboundReceiver(
             return;
         }
 
+        RefuseIfTooLarge(message.Origin, message.Entries);
         var receipts = new List<byte[]>();
         await ApplyAsync(message.Origin, message.Entries ?? [], receipts, cancellationToken).ConfigureAwait(false);
         var state = await node.Store.Partners.GetAsync(message.Origin, cancellationToken).ConfigureAwait(false);
@@ -101,6 +103,12 @@ internal sealed partial class InboundReceiver(
     {
         foreach (var wire in wires)
         {
+            if (WireCodec.EntryTooLarge(wire) is { } tooLarge)
+            {
+                receipts.Add(Reject(origin, WireCodec.HeaderOf(wire), "oversized", tooLarge));
+                continue;
+            }
+
             var (entry, problem) = WireCodec.FromWire(wire);
             if (entry is null)
             {
@@ -269,6 +277,23 @@ internal sealed partial class InboundReceiver(
         {
             LogAcceptanceNotRecorded(logger, body.Origin, body.EntityId, e.Message);
         }
+    }
+
+    /// <summary>
+    /// A message beyond the limits is not worked through entry by entry (that is the cost its sender
+    /// wants us to pay): it is counted and refused whole, and goes to the error queue with the reason.
+    /// </summary>
+    private void RefuseIfTooLarge(string origin, IReadOnlyList<WireEntry>? entries)
+    {
+        if (WireCodec.MessageTooLarge(entries) is not { } tooLarge)
+        {
+            return;
+        }
+
+        Rejections.Count("oversized");
+        telemetry.Rejected(origin, issued: true, "oversized");
+        LogRejected(logger, origin, "(whole message)", "oversized", tooLarge);
+        throw new MalformedMessageException(tooLarge);
     }
 
     private (byte[]? Accepted, string? Problem) CheckCheckpoint(ReplicateEntries message, PartnerState state)
