@@ -22,38 +22,17 @@ public sealed class MeshRabbitMqAzuriteTests : IAsyncLifetime
 {
     private static readonly string[] Administrations = ["NL", "JP", "BE"];
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
-    private readonly Dictionary<string, TestVirtualHost> _vhosts = new(StringComparer.Ordinal);
-    private readonly string _run = Guid.NewGuid().ToString("N")[..8];
+    private BrokeredMesh _brokered = null!;
     private DemoMesh _mesh = null!;
+    private IReadOnlyDictionary<string, TestVirtualHost> _vhosts = null!;
 
     public async Task InitializeAsync()
     {
-        var azurite = Environment.GetEnvironmentVariable("INTERCONNECT_TEST_AZURITE");
-        Assert.False(string.IsNullOrEmpty(azurite), "INTERCONNECT_TEST_AZURITE is not set: run the tests with scripts/test.sh, which starts Azurite.");
-        foreach (var administration in Administrations)
-        {
-            _vhosts[administration] = await TestBroker.CreateVirtualHostAsync(administration);
-        }
-
-        _mesh = await DemoMesh.StartAsync(Administrations, FreePorts.Consecutive(3), Microsoft.Extensions.Logging.LogLevel.Warning, options =>
-        {
-            options.Transport = new TransportOptions { Kind = TransportKinds.RabbitMq, BrokerUri = _vhosts[options.AdministrationId].Uri };
-            options.Storage = new StorageOptions { Provider = StorageProviders.AzureTable, ConnectionString = azurite, TablePrefix = $"it{_run}{options.AdministrationId.ToLowerInvariant()}" };
-            foreach (var partner in options.Partners)
-            {
-                partner.Link = _vhosts[partner.Id].Uri;
-            }
-        });
+        _brokered = await BrokeredMesh.StartAsync(Administrations, "it");
+        (_mesh, _vhosts) = (_brokered.Mesh, _brokered.VirtualHosts);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _mesh.DisposeAsync();
-        foreach (var vhost in _vhosts.Values)
-        {
-            await vhost.DisposeAsync();
-        }
-    }
+    public async Task DisposeAsync() => await _brokered.DisposeAsync();
 
     [Fact]
     public async Task Scenario_DrivenOverHttp_RunsAcrossBrokersAndStorage_AndAPartnerStoppedMeanwhileCatchesUp()
