@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a benchmark: scripts/bench.sh ledger|grains|mesh [--seconds S] [--entries N] [--azurite CONN] [--rabbitmq AMQP-URI]
+# Runs a benchmark: scripts/bench.sh ledger|grains|mesh|catchup [--seconds S] [--entries N] [--azurite CONN] [--rabbitmq AMQP-URI]
 # Prints the figures and writes JSON to artifacts/bench/<suite>.json.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -160,7 +160,7 @@ internal static class MeshBenchmark
         return (sign.PerSecond, verify.PerSecond);
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();

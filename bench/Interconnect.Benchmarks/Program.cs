@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Interconnect.Benchmarks;
 
-// Usage: Interconnect.Benchmarks ledger|grains|mesh [--seconds S] [--entries N] [--azurite CONNECTION] [--rabbitmq AMQP-URI] [--out DIR]
+// Usage: Interconnect.Benchmarks ledger|grains|mesh|catchup [--seconds S] [--entries N] [--azurite CONNECTION] [--rabbitmq AMQP-URI] [--out DIR]
 var suite = args.FirstOrDefault() ?? "ledger";
 var seconds = Option("--seconds", 3.0);
 var entries = (long)Option("--entries", 1_000_000);
@@ -15,7 +15,8 @@ Dictionary<string, object> results = suite switch
     "ledger" => LedgerBenchmark.Run(seconds, entries),
     "grains" => await GrainBenchmark.RunAsync(seconds, OptionText("--azurite") ?? Environment.GetEnvironmentVariable("INTERCONNECT_BENCH_AZURITE")),
     "mesh" => await MeshBenchmark.RunAsync(seconds, (int)Option("--entries", 20_000), OptionText("--rabbitmq"), OptionText("--azurite")),
-    _ => throw new ArgumentException($"Unknown benchmark \"{suite}\"; known: ledger, grains, mesh."),
+    "catchup" => await CatchUpBenchmark.RunAsync(seconds, (int)Option("--entries", 100_000)),
+    _ => throw new ArgumentException($"Unknown benchmark \"{suite}\"; known: ledger, grains, mesh, catchup."),
 };
 
 results["suite"] = suite;
