@@ -1,4 +1,5 @@
 using System.Net;
+using Interconnect.Node.Api;
 using Interconnect.Node.Api.Shipments;
 using Interconnect.Node.Api.Tests.Support;
 
@@ -33,6 +34,27 @@ public sealed class ShipmentsApiTests(ApiNode node)
         Assert.Equal("exited", stored.Status);
         Assert.Equal("issued", Assert.Single(stored.Documents).Status);
         Assert.Equal(7UL, stored.Sequence);
+    }
+
+    [Fact]
+    public async Task List_ReturnsOwnConsignmentsInReferenceOrder_InPages()
+    {
+        string[] ucrs = [ApiNode.NewUcr(), ApiNode.NewUcr()];
+        foreach (var ucr in ucrs)
+        {
+            await node.PostAsync<ShipmentResponse>("/api/shipments", new
+            {
+                ucr, exportingAdministration = "NL", importingAdministration = "BE", consignor = "Westland Flowers B.V.", consignee = "Fleurs SA",
+            });
+        }
+
+        var all = await node.GetAsync<ListPage<ShipmentResponse>>("/api/shipments?limit=1000");
+        var page = await node.GetAsync<ListPage<ShipmentResponse>>($"/api/shipments?limit=1&after={ucrs[0]}");
+
+        var listed = all.Items.Select(s => s.Ucr).ToList();
+        Assert.Equal(listed.Order(StringComparer.Ordinal), listed);
+        Assert.Subset(listed.ToHashSet(), ucrs.ToHashSet());
+        Assert.Equal(ucrs[1], Assert.Single(page.Items).Ucr);
     }
 
     [Fact]

@@ -48,6 +48,27 @@ internal static class OwnEntities
         return (ids, null);
     }
 
+    /// <summary>
+    /// One page of our entities of <paramref name="kind"/> after <paramref name="after"/>, each as
+    /// <paramref name="describe"/> shows it (an entity it returns null for is left out).
+    /// </summary>
+    public static async Task<ListPage<T>> ListPageAsync<T>(
+        this AdministrationNode node, string kind, string? after, int? limit, Func<string, Task<T?>> describe, CancellationToken cancellationToken)
+        where T : class
+    {
+        var (ids, next) = await node.ListIdsAsync(kind, after, ApiInput.Limit(limit), cancellationToken).ConfigureAwait(false);
+        var items = new List<T>(ids.Count);
+        foreach (var id in ids)
+        {
+            if (await describe(id).ConfigureAwait(false) is { } item)
+            {
+                items.Add(item);
+            }
+        }
+
+        return new ListPage<T>(items, next);
+    }
+
     /// <summary>Every entry of our entity, in order (page by page).</summary>
     public static async Task<IReadOnlyList<DisclosedEntry>> ReadAllAsync(this AdministrationNode node, EntityKey entity, CancellationToken cancellationToken)
     {

@@ -75,14 +75,12 @@ public static class AeoOperatorsApi
     private static async Task<Ok<ListPage<AeoOperatorResponse>>> ListAsync(
         string? after, int? limit, AdministrationNode node, CancellationToken cancellationToken)
     {
-        var (ids, next) = await node.ListIdsAsync(AeoOperatorGrain.EntityKind, after, ApiInput.Limit(limit), cancellationToken).ConfigureAwait(false);
-        var items = new List<AeoOperatorResponse>(ids.Count);
-        foreach (var id in ids)
-        {
-            items.Add(AeoOperatorResponse.From(await node.Grains.GetGrain<IAeoOperatorGrain>(id).GetState().ConfigureAwait(false)));
-        }
-
-        return TypedResults.Ok(new ListPage<AeoOperatorResponse>(items, next));
+        return TypedResults.Ok(await node.ListPageAsync(
+            AeoOperatorGrain.EntityKind,
+            after,
+            limit,
+            async id => AeoOperatorResponse.From(await node.Grains.GetGrain<IAeoOperatorGrain>(id).GetState().ConfigureAwait(false)),
+            cancellationToken).ConfigureAwait(false));
     }
 
     private static async Task<Results<Ok<AeoOperatorResponse>, ProblemHttpResult>> GetAsync(

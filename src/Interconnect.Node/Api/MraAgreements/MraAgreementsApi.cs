@@ -92,17 +92,8 @@ public static class MraAgreementsApi
     private static async Task<Ok<ListPage<MraAgreementResponse>>> ListAsync(
         string? after, int? limit, AdministrationNode node, CancellationToken cancellationToken)
     {
-        var (ids, next) = await node.ListIdsAsync(MraAgreementGrain.EntityKind, after, ApiInput.Limit(limit), cancellationToken).ConfigureAwait(false);
-        var items = new List<MraAgreementResponse>(ids.Count);
-        foreach (var id in ids)
-        {
-            if (await DescribeAsync(node, id, cancellationToken).ConfigureAwait(false) is { } mra)
-            {
-                items.Add(mra);
-            }
-        }
-
-        return TypedResults.Ok(new ListPage<MraAgreementResponse>(items, next));
+        return TypedResults.Ok(await node.ListPageAsync(
+            MraAgreementGrain.EntityKind, after, limit, id => DescribeAsync(node, id, cancellationToken), cancellationToken).ConfigureAwait(false));
     }
 
     private static async Task<Results<Ok<MraAgreementResponse>, ProblemHttpResult>> GetAsync(

@@ -87,14 +87,12 @@ public static class ShipmentsApi
     private static async Task<Ok<ListPage<ShipmentResponse>>> ListAsync(
         string? after, int? limit, AdministrationNode node, CancellationToken cancellationToken)
     {
-        var (ids, next) = await node.ListIdsAsync(ShipmentGrain.EntityKind, after, ApiInput.Limit(limit), cancellationToken).ConfigureAwait(false);
-        var items = new List<ShipmentResponse>(ids.Count);
-        foreach (var id in ids)
-        {
-            items.Add(ShipmentResponse.From(await node.Grains.GetGrain<IShipmentGrain>(id).GetState().ConfigureAwait(false)));
-        }
-
-        return TypedResults.Ok(new ListPage<ShipmentResponse>(items, next));
+        return TypedResults.Ok(await node.ListPageAsync(
+            ShipmentGrain.EntityKind,
+            after,
+            limit,
+            async id => ShipmentResponse.From(await node.Grains.GetGrain<IShipmentGrain>(id).GetState().ConfigureAwait(false)),
+            cancellationToken).ConfigureAwait(false));
     }
 
     private static async Task<Results<Ok<ShipmentResponse>, ProblemHttpResult>> GetAsync(
