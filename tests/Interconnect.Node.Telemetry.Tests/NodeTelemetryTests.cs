@@ -79,6 +79,21 @@ public sealed class NodeTelemetryTests
     }
 
     [Fact]
+    public void RejectionReasons_APartnersFloodOfCodes_DoesNotHideOurOwn()
+    {
+        using var recorder = new MeterRecorder();
+        using var telemetry = new NodeTelemetry("NL", TimeProvider.System);
+        for (var i = 0; i < 70; i++)
+        {
+            telemetry.Rejected("JP", issued: false, $"code-{i}");
+        }
+
+        telemetry.Rejected("JP", issued: true, "bad-signature");
+
+        Assert.Equal(1, recorder.Value(telemetry, MetricNames.EntriesRejected, "interconnect.reason=bad-signature"));
+    }
+
+    [Fact]
     public void AppendTimes_AnswerPerLeaf_AndLeavesFromBeforeTheStartCountFromIt()
     {
         var time = new SteppedTime(new DateTimeOffset(2026, 11, 21, 8, 0, 0, TimeSpan.Zero));

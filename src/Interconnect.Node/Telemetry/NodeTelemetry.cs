@@ -205,7 +205,9 @@ public sealed class NodeTelemetry : IDisposable
     /// <summary>A rejection issued by us or received from <paramref name="partner"/>, with its reason code.</summary>
     internal void Rejected(string partner, bool issued, string reason)
     {
-        if (!_reasonCodes.ContainsKey(reason) && (_reasonCodes.Count >= MaxReasonCodes || !_reasonCodes.TryAdd(reason, true)))
+        // Only partners' codes are capped: ours are a fixed set, and a partner sending many made-up
+        // codes must not push our own into "other".
+        if (!issued && !_reasonCodes.ContainsKey(reason) && (_reasonCodes.Count >= MaxReasonCodes || !_reasonCodes.TryAdd(reason, true)))
         {
             reason = "other";
         }
@@ -255,7 +257,8 @@ public sealed class NodeTelemetry : IDisposable
                 _runs.Add((start, count, at));
                 if (_runs.Count > MaxRuns)
                 {
-                    _runs.RemoveRange(0, _runs.Count - MaxRuns);
+                    // In one sweep of half the runs, not one shift of the whole list per append.
+                    _runs.RemoveRange(0, MaxRuns / 2);
                 }
             }
         }
