@@ -72,8 +72,9 @@ public sealed class PublicKey
         {
             ecdsa.ImportFromPem(pem);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or CryptographicException)
         {
+            // A PEM of another key type (RSA) or a corrupt body is bad input like any other.
             throw new FormatException("The PEM text holds no usable ECDSA public key: " + e.Message, e);
         }
 

@@ -199,6 +199,16 @@ public sealed class EntryFormatTests : IDisposable
     }
 
     [Fact]
+    public void PublicKey_PemOfAnotherKeyTypeOrCorrupt_GivesFormatException()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var corrupt = "-----BEGIN PUBLIC KEY-----\nAAECAwQFBgcICQ==\n-----END PUBLIC KEY-----";
+
+        Assert.Throws<FormatException>(() => PublicKey.FromPem(rsa.ExportSubjectPublicKeyInfoPem()));
+        Assert.Throws<FormatException>(() => PublicKey.FromPem(corrupt));
+    }
+
+    [Fact]
     public void PublicKey_GarbageSpki_GivesFormatException()
     {
         Assert.Throws<FormatException>(() => PublicKey.FromSubjectPublicKeyInfo([1, 2, 3]));
