@@ -97,6 +97,7 @@ internal sealed partial class PartnerReplicator(
         var entries = await node.Store.Entities.ReadAsync(entity, Math.Max(1, request.FromSequence), count, cancellationToken).ConfigureAwait(false);
         var disclosed = new List<WireEntry>(entries.Count);
         var hashes = new List<Ledger.Hash256>(entries.Count);
+        long bytes = 0;
         foreach (var entry in entries)
         {
             if (await scope.ForPartnerAsync(entry, request.Requester, cancellationToken).ConfigureAwait(false) is not SharedView.Disclosed view)
@@ -104,7 +105,15 @@ internal sealed partial class PartnerReplicator(
                 break;
             }
 
-            disclosed.Add(WireCodec.ToWire(view.Entry));
+            // Within the partner's message limit; it asks again for what did not fit.
+            var wire = WireCodec.ToWire(view.Entry);
+            bytes += WireCodec.Size(wire);
+            if (disclosed.Count > 0 && bytes > WireCodec.MaxMessageBytes)
+            {
+                break;
+            }
+
+            disclosed.Add(wire);
             hashes.Add(entry.Entry.Hash);
         }
 
@@ -177,6 +186,8 @@ internal sealed partial class PartnerReplicator(
 
             var entries = new List<WireEntry>();
             var hashes = new List<Ledger.Hash256>();
+            long bytes = 0;
+            var taken = 0;
             foreach (var leaf in leaves)
             {
                 if (leaf.Entity.Kind == Grains.MraAgreements.MraAgreementGrain.EntityKind)
@@ -190,15 +201,26 @@ internal sealed partial class PartnerReplicator(
                     && stored[0].Entry.Hash == leaf.EntryHash
                     && await scope.ForPartnerAsync(stored[0], link.Partner, cancellationToken).ConfigureAwait(false) is SharedView.Disclosed view)
                 {
-                    entries.Add(WireCodec.ToWire(view.Entry));
+                    // A message stays within what the partner accepts (WireCodec.MaxMessageBytes): the
+                    // batch ends before the entry that would take it over, and the rest goes next.
+                    var wire = WireCodec.ToWire(view.Entry);
+                    bytes += WireCodec.Size(wire);
+                    if (entries.Count > 0 && bytes > WireCodec.MaxMessageBytes)
+                    {
+                        break;
+                    }
+
+                    entries.Add(wire);
                     hashes.Add(leaf.EntryHash);
                 }
+
+                taken++;
             }
 
             // The span continues the trace of the command that created the first entry and links the
             // others'; the checkpoint signed for the message is part of it.
             using var span = telemetry.StartReplication("replicate", link.Partner, hashes);
-            var through = from + leaves.Count;
+            var through = from + taken;
             span?.SetTag("interconnect.log.from", from).SetTag("interconnect.log.through", through);
             byte[]? checkpoint = null;
             byte[]? proof = null;

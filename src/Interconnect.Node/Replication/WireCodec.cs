@@ -41,16 +41,24 @@ internal static class WireCodec
         long bytes = 0;
         foreach (var wire in entries)
         {
-            bytes += wire?.Entry?.Length ?? 0;
-            foreach (var field in wire?.Fields ?? [])
-            {
-                bytes += (field?.Value is { } value ? System.Text.Encoding.UTF8.GetByteCount(value) : 0) + (field?.Name?.Length ?? 0) + (field?.Salt?.Length ?? 0);
-            }
+            bytes += Size(wire);
         }
 
         return bytes > MaxMessageBytes
             ? $"The message carries {bytes} bytes of entries and fields; at most {MaxMessageBytes} are accepted."
             : null;
+    }
+
+    /// <summary>What one entry counts towards <see cref="MaxMessageBytes"/>: its bytes and its disclosed fields.</summary>
+    public static long Size(WireEntry? wire)
+    {
+        long bytes = wire?.Entry?.Length ?? 0;
+        foreach (var field in wire?.Fields ?? [])
+        {
+            bytes += (field?.Value is { } value ? System.Text.Encoding.UTF8.GetByteCount(value) : 0) + (field?.Name?.Length ?? 0) + (field?.Salt?.Length ?? 0);
+        }
+
+        return bytes;
     }
 
     /// <summary>Why one entry is too large to handle, or null when it is within the limits.</summary>
