@@ -2,7 +2,7 @@ using Interconnect.Node.Configuration;
 using Interconnect.Node.Demo;
 using Interconnect.Node.Hosting;
 
-// Interconnect node command line. Commands: run (the default), demo, verify.
+// Interconnect node command line. Commands: run (the default), demo, verify, access-key.
 var command = args.FirstOrDefault() ?? "run";
 switch (command)
 {
@@ -12,6 +12,8 @@ switch (command)
         return await DemoCommand.RunAsync(args.Skip(1).ToArray(), Console.Out, Console.Error);
     case "verify":
         return Interconnect.Node.Audit.VerifyCommand.Run(args.Skip(1).ToArray(), Console.Out, Console.Error);
+    case "access-key":
+        return Interconnect.Node.Access.AccessKeyCommand.Run(args.Skip(1).ToArray(), Console.Out, Console.Error);
     default:
         await Console.Error.WriteLineAsync(
             """
@@ -24,6 +26,8 @@ switch (command)
                       (options: --base-port N, --no-serve to exit after the scenario)
               verify  <bundle-file> [--trust-key <pem-file> | --trust-key-id <id>] [--json]: check an
                       audit bundle offline (docs/audit-bundles.md); exit 0 valid, 1 invalid, 2 usage
+              access-key  a new API key for a principal and the ApiKeySha256 the node's configuration
+                      holds (docs/access-control.md)
             """);
         return 2;
 }

@@ -111,7 +111,7 @@ public abstract class EntityGrain<TState>(AdministrationContext administration) 
         try
         {
             // Sealed through the storage library, so the store's input check trusts these digests without hashing them again.
-            payload = SealedFields.Seal(change.Fields);
+            payload = SealedFields.Seal(WithActor(change.Fields));
         }
         catch (ArgumentException e)
         {
@@ -130,6 +130,22 @@ public abstract class EntityGrain<TState>(AdministrationContext administration) 
             Administration.AdministrationId, Kind, Key, Sequence + 1, _head?.Hash ?? Hash256.Zero,
             now, change.EntryType, payload.Commitments, signer.KeyId, signer.Algorithm);
         return new DisclosedEntry(LedgerEntry.Sign(body, signer), payload.Fields);
+    }
+
+    // The acting principal goes into the entry itself, under the signature: who did it is evidence too.
+    private static IReadOnlyDictionary<string, string> WithActor(IReadOnlyDictionary<string, string> fields)
+    {
+        if (Actor.Current is not { } actor)
+        {
+            return fields;
+        }
+
+        if (fields.ContainsKey(Actor.IdField) || fields.ContainsKey(Actor.RoleField))
+        {
+            throw new InvalidOperationException($"A change may not set {Actor.IdField} or {Actor.RoleField} itself; they record the acting principal.");
+        }
+
+        return new Dictionary<string, string>(fields, StringComparer.Ordinal) { [Actor.IdField] = actor.Id, [Actor.RoleField] = actor.Role };
     }
 
     private async Task ReloadAsync(CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using Interconnect.Node.Access;
 using Interconnect.Node.Api.AeoOperators;
 using Interconnect.Node.Api.Audit;
 using Interconnect.Node.Api.Ledgers;
@@ -42,14 +43,15 @@ public static class ApiEndpoints
             app.UseStaticFiles();
         }
 
+        app.UseInterconnectAccess();
         app.UseCommandSpans();
-        app.MapOpenApi();
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapOpenApi().AllowAnonymous();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadinessChecks.Tag),
             ResponseWriter = HealthReportWriter.WriteAsync,
-        });
+        }).AllowAnonymous();
         app.MapNodeApi();
         app.MapAeoOperatorsApi();
         app.MapMraAgreementsApi();

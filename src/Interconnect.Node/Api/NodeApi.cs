@@ -1,3 +1,4 @@
+using Interconnect.Node.Access;
 using Interconnect.Node.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -21,6 +22,7 @@ public static class NodeApi
         routes.MapGet("/api/node", Describe)
             .WithTags("Node")
             .WithName("GetNode")
+            .AllowAnonymous()
             .WithSummary("This administration: its id, signing key, partners and Merkle log size.");
         return routes;
     }

@@ -29,6 +29,9 @@ public sealed class NodeOptions
 
     /// <summary>Replication tuning.</summary>
     public ReplicationOptions Replication { get; set; } = new();
+
+    /// <summary>Who may call the HTTP API, and the public endpoints' rate limits.</summary>
+    public AccessOptions Access { get; set; } = new();
 }
 
 /// <summary>A partner administration: its id, how to reach its broker, and the keys we trust for it.</summary>

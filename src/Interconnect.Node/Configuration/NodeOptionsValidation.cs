@@ -151,6 +151,7 @@ public static class NodeOptionsValidation
         }
 
         problems.AddRange(CheckTransportSecurity(options));
+        problems.AddRange(Roles.Check(options));
         return problems;
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Interconnect.Node.Configuration;
 
 namespace Interconnect.Node.Demo;
 
@@ -8,6 +9,13 @@ public static class DemoCommand
 {
     /// <summary>The default port of the first administration.</summary>
     public const int DefaultBasePort = 5081;
+
+    /// <summary>An administration's web UI signed in as its officer: the page takes the key from the fragment, which never reaches a server.</summary>
+    public static Uri OfficerPage(DemoMesh mesh, string administration)
+    {
+        ArgumentNullException.ThrowIfNull(mesh);
+        return new Uri(mesh.UrlOf(administration), "#key=" + mesh.ApiKey(administration, Roles.Officer));
+    }
 
     /// <summary>Runs the demo; returns the process exit code.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
@@ -42,6 +50,14 @@ public static class DemoCommand
             await output.WriteLineAsync($"  {administration}: {mesh.UrlOf(administration)}").ConfigureAwait(false);
         }
 
+        // Each node admits only its own principals (docs/access-control.md); the demo makes fresh keys each run.
+        await output.WriteLineAsync("API keys of each node's principals (send as \"Authorization: ApiKey <key>\"):").ConfigureAwait(false);
+        foreach (var administration in administrations)
+        {
+            var keys = string.Join("  ", new[] { Roles.Officer, Roles.Supervisor, Roles.Auditor }.Select(role => $"{DemoMesh.PrincipalId(administration, role)} {mesh.ApiKey(administration, role)}"));
+            await output.WriteLineAsync($"  {administration}: {keys}").ConfigureAwait(false);
+        }
+
         try
         {
             await new DemoScenario(mesh, output).RunAsync().ConfigureAwait(false);
@@ -58,7 +74,12 @@ public static class DemoCommand
             return 0;
         }
 
-        await output.WriteLineAsync($"The nodes keep running: open {mesh.UrlOf("NL")} and {mesh.UrlOf("JP")} to certify or suspend an AEO and watch it arrive. Ctrl+C stops.").ConfigureAwait(false);
+        await output.WriteLineAsync("The nodes keep running. Open NL's and JP's pages as their officers, certify or suspend an AEO on NL's, and watch it arrive on JP's (Ctrl+C stops):").ConfigureAwait(false);
+        foreach (var administration in new[] { "NL", "JP" })
+        {
+            await output.WriteLineAsync($"  {administration} officer's page: {OfficerPage(mesh, administration)}").ConfigureAwait(false);
+        }
+
         using var stop = new CancellationTokenSource();
 
         // Ctrl+C, and SIGTERM from a supervisor or a script, stop the nodes cleanly.

@@ -13,6 +13,7 @@ public sealed class DemoMesh : IAsyncDisposable
 {
     private readonly List<WebApplication?> _apps = [];
     private readonly List<NodeOptions> _options = [];
+    private readonly Dictionary<(string At, string Principal), string> _apiKeys = [];
     private LogLevel _logLevel = LogLevel.Warning;
 
     private DemoMesh(IReadOnlyList<string> administrations, int basePort)
@@ -33,6 +34,19 @@ public sealed class DemoMesh : IAsyncDisposable
     /// <summary>The base URL of an administration's node.</summary>
     public Uri UrlOf(string administration) =>
         new($"http://127.0.0.1:{BasePort + IndexOf(administration)}/");
+
+    /// <summary>
+    /// The API key of a demo principal at <paramref name="administration"/>'s node: its officer,
+    /// supervisor or auditor (by role name), or a partner's system (by the partner's id). Fresh each run.
+    /// </summary>
+    public string ApiKey(string administration, string principal) =>
+        _apiKeys.TryGetValue((administration, principal), out var key)
+            ? key
+            : throw new ArgumentException($"The demo has no principal {principal} at {administration}.", nameof(principal));
+
+    /// <summary>The id a demo principal has at every node, e.g. "nl-officer", or "jp-system" for JP's system at NL.</summary>
+    public static string PrincipalId(string administration, string role) =>
+        $"{administration.ToLowerInvariant()}-{(role == Roles.Partner ? "system" : role)}";
 
     /// <summary>An administration's running node.</summary>
     public WebApplication App(string administration) =>
@@ -63,6 +77,7 @@ public sealed class DemoMesh : IAsyncDisposable
                     options.Partners.Add(partnerOptions);
                 }
 
+                mesh.AddPrincipals(options, administrations);
                 configure?.Invoke(options);
                 mesh._options.Add(options);
                 mesh._apps.Add(null);
@@ -83,6 +98,28 @@ public sealed class DemoMesh : IAsyncDisposable
         }
 
         return mesh;
+    }
+
+    // Each node knows its own officer, supervisor and auditor, and each partner's system.
+    private void AddPrincipals(NodeOptions options, IReadOnlyList<string> administrations)
+    {
+        var at = options.AdministrationId;
+        foreach (var role in new[] { Roles.Officer, Roles.Supervisor, Roles.Auditor })
+        {
+            options.Access.Principals.Add(Principal(at, role, PrincipalId(at, role), role, null));
+        }
+
+        foreach (var partner in administrations.Where(a => a != at))
+        {
+            options.Access.Principals.Add(Principal(at, partner, PrincipalId(partner, Roles.Partner), Roles.Partner, partner));
+        }
+    }
+
+    private PrincipalOptions Principal(string at, string name, string id, string role, string? partner)
+    {
+        var key = Access.AccessKeyCommand.NewKey();
+        _apiKeys[(at, name)] = key;
+        return new PrincipalOptions { Id = id, Role = role, Administration = partner, ApiKeySha256 = Access.PrincipalDirectory.Digest(key) };
     }
 
     /// <summary>Stops an administration's node (its storage and broker stay, if they are servers).</summary>

@@ -2,12 +2,14 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Interconnect.Contracts;
 using Interconnect.Grains.AeoOperators;
+using Interconnect.Grains.Runtime;
 using Interconnect.Grains.MraAgreements;
 using Interconnect.Grains.Shipments;
 using Interconnect.Ledger;
 using Interconnect.Ledger.Disclosure;
 using Interconnect.Ledger.Entries;
 using Interconnect.Ledger.Signing;
+using Interconnect.Node.Configuration;
 using Interconnect.Node.Hosting;
 using Interconnect.Node.Mesh;
 using Interconnect.Node.Replication;
@@ -43,8 +45,14 @@ public sealed class DemoScenario(DemoMesh mesh, TextWriter output)
 
         TimeSpan took;
         Step("3. NL certifies AEO operator " + AeoNumber + "; JP sees it under the policy's fields only; BE (no MRA) sees nothing");
-        await nl.Grains.GetGrain<IAeoOperatorGrain>(AeoNumber).Certify(new CertifyAeoOperator(
-            "Tulip Logistics B.V.", "Havenstraat 1, 3011 Rotterdam", "AEOF", new DateOnly(2026, 1, 15), new DateOnly(2029, 1, 14))).ConfigureAwait(false);
+        using (As("NL", Roles.Officer))
+        {
+            await nl.Grains.GetGrain<IAeoOperatorGrain>(AeoNumber).Certify(new CertifyAeoOperator(
+                "Tulip Logistics B.V.", "Havenstraat 1, 3011 Rotterdam", "AEOF", new DateOnly(2026, 1, 15), new DateOnly(2029, 1, 14))).ConfigureAwait(false);
+        }
+
+        var certified = (await nl.Store.Entities.ReadAsync(new("NL", AeoOperatorGrain.EntityKind, AeoNumber), 1, 1).ConfigureAwait(false))[0];
+        Say($"   NL's signed entry records who acted: {certified[Actor.IdField]} ({certified[Actor.RoleField]}); no MRA policy discloses it to JP");
         took = await DemoMesh.WaitForAsync(async () => (await Shared("JP", "NL", AeoOperatorGrain.EntityKind, AeoNumber).ConfigureAwait(false)) is not null, Deadline, "the AEO at JP").ConfigureAwait(false);
         var atJp = (await Shared("JP", "NL", AeoOperatorGrain.EntityKind, AeoNumber).ConfigureAwait(false))!;
         Say($"   JP holds {AeoNumber} after {Ms(took)}: status {atJp.Fields["status"]}, name \"{atJp.Fields["name"]}\"");
@@ -60,22 +68,34 @@ public sealed class DemoScenario(DemoMesh mesh, TextWriter output)
         Say("   JP's signed endorsement is recorded at NL: the certification is recognized under the MRA's quorum of 1");
 
         Step("4. NL suspends the AEO; the suspension reaches JP");
-        await nl.Grains.GetGrain<IAeoOperatorGrain>(AeoNumber).Suspend(new SuspendAeoCertification("Security audit findings, case 2026-118")).ConfigureAwait(false);
+        using (As("NL", Roles.Officer))
+        {
+            await nl.Grains.GetGrain<IAeoOperatorGrain>(AeoNumber).Suspend(new SuspendAeoCertification("Security audit findings, case 2026-118")).ConfigureAwait(false);
+        }
+
         took = await DemoMesh.WaitForAsync(async () => (await Shared("JP", "NL", AeoOperatorGrain.EntityKind, AeoNumber).ConfigureAwait(false))?.Fields["status"] == "suspended", Deadline, "the suspension at JP").ConfigureAwait(false);
         Say($"   JP sees status suspended after {Ms(took)} (reason: {(await Shared("JP", "NL", AeoOperatorGrain.EntityKind, AeoNumber).ConfigureAwait(false))!.Fields["reason"]})");
 
         Step("5. NL declares shipment " + Ucr + " to JP with a phytosanitary certificate and sends it; JP receives, endorses and accepts it");
         var shipment = nl.Grains.GetGrain<IShipmentGrain>(Ucr);
-        await shipment.Declare(new DeclareShipment("NL", "JP", "Tulip Logistics B.V.", "Sakura Flowers K.K.")).ConfigureAwait(false);
-        await shipment.AttachDocument(new AttachShipmentDocument("phytosanitary-certificate", "NL-PC-2026-000417", new DateOnly(2026, 11, 18), Digest("certificate v1"))).ConfigureAwait(false);
-        await shipment.MarkPreArrivalSent(new SendPreArrivalData()).ConfigureAwait(false);
+        using (As("NL", Roles.Officer))
+        {
+            await shipment.Declare(new DeclareShipment("NL", "JP", "Tulip Logistics B.V.", "Sakura Flowers K.K.")).ConfigureAwait(false);
+            await shipment.AttachDocument(new AttachShipmentDocument("phytosanitary-certificate", "NL-PC-2026-000417", new DateOnly(2026, 11, 18), Digest("certificate v1"))).ConfigureAwait(false);
+            await shipment.MarkPreArrivalSent(new SendPreArrivalData()).ConfigureAwait(false);
+        }
+
         took = await DemoMesh.WaitForAsync(
             async () => (await shipment.GetState().ConfigureAwait(false)).DeliveryTo("JP")?.State == DeliveryState.Delivered,
             Deadline,
             "delivery of the shipment at JP").ConfigureAwait(false);
         var atJpShipment = (await Shared("JP", "NL", ShipmentGrain.EntityKind, Ucr).ConfigureAwait(false))!;
         Say($"   delivered to JP after {Ms(took)}: JP holds entries 1 to {atJpShipment.Sequence} (the earlier ones fetched to fill the gap)");
-        await Service<IMeshCommands>("JP").RespondToShipmentAsync("NL", Ucr, accepted: true, reason: null).ConfigureAwait(false);
+        using (As("JP", Roles.Officer))
+        {
+            await Service<IMeshCommands>("JP").RespondToShipmentAsync("NL", Ucr, accepted: true, reason: null).ConfigureAwait(false);
+        }
+
         took = await DemoMesh.WaitForAsync(
             async () => (await shipment.GetState().ConfigureAwait(false)).DeliveryTo("JP")?.Decision == BusinessDecision.Accepted,
             Deadline,
@@ -83,7 +103,11 @@ public sealed class DemoScenario(DemoMesh mesh, TextWriter output)
         Say($"   JP's signed business response \"accepted\" recorded at NL after {Ms(took)}");
 
         Step("6. NL replaces the certificate; JP sees the replacement");
-        await shipment.ReplaceDocument(new ReplaceShipmentDocument("NL-PC-2026-000417", "NL-PC-2026-000421", new DateOnly(2026, 11, 19), Digest("certificate v2"), "Corrected quantity")).ConfigureAwait(false);
+        using (As("NL", Roles.Officer))
+        {
+            await shipment.ReplaceDocument(new ReplaceShipmentDocument("NL-PC-2026-000417", "NL-PC-2026-000421", new DateOnly(2026, 11, 19), Digest("certificate v2"), "Corrected quantity")).ConfigureAwait(false);
+        }
+
         took = await DemoMesh.WaitForAsync(
             async () => (await Shared("JP", "NL", ShipmentGrain.EntityKind, Ucr).ConfigureAwait(false))?.Fields.GetValueOrDefault("replaces") == "NL-PC-2026-000417",
             Deadline,
@@ -106,6 +130,7 @@ public sealed class DemoScenario(DemoMesh mesh, TextWriter output)
         Step("1. NL proposes MRA " + AgreementId + " with JP; JP receives AEO name, programme, status and validity (not the address)");
         var aeoFields = new[] { "aeoNumber", "name", "programme", "status", "certifiedOn", "validUntil", "reason", "effectiveAt" };
         var shipmentFields = new[] { "ucr", "status", "exportingAdministration", "importingAdministration", "consignor", "consignee", "documentType", "number", "issuedOn", "contentDigest", "replaces", "reason", "remarks", "partner", "deliveryState", "warnings", "decision" };
+        using var proposer = As("NL", Roles.Supervisor);
         await nl.Grains.GetGrain<IMraAgreementGrain>(AgreementId).Propose(new ProposeMraAgreement(
             "Netherlands-Japan AEO mutual recognition",
             ["NL", "JP"],
@@ -120,7 +145,11 @@ public sealed class DemoScenario(DemoMesh mesh, TextWriter output)
         Say($"   the proposal reached JP in {Ms(took)}");
 
         Step("2. JP accepts; NL records JP's signed acceptance and the agreement enters into force on both sides");
-        await Service<IMeshCommands>("JP").AcceptMraAsync(AgreementId).ConfigureAwait(false);
+        using (As("JP", Roles.Supervisor))
+        {
+            await Service<IMeshCommands>("JP").AcceptMraAsync(AgreementId).ConfigureAwait(false);
+        }
+
         took = await DemoMesh.WaitForAsync(
             async () => (await nl.Grains.GetGrain<IMraAgreementGrain>(AgreementId).GetState().ConfigureAwait(false)).Status == MraStatus.InForce
                 && (await Shared("JP", "NL", MraAgreementGrain.EntityKind, AgreementId).ConfigureAwait(false))?.Fields.GetValueOrDefault("status") == "in-force",
@@ -143,6 +172,9 @@ public sealed class DemoScenario(DemoMesh mesh, TextWriter output)
         // Whoever forged it would have to get it onto the link; here it travels NL's own link to JP.
         await Service<IPartnerChannel>("NL").SendAsync(target.Id, new ReplicateEntityRange("NL", target.Id, AeoOperatorGrain.EntityKind, AeoNumber, [WireCodec.ToWire(forged)])).ConfigureAwait(false);
     }
+
+    // The scenario acts as the demo's principals, so its entries record who acted as the API's would.
+    private static IDisposable As(string administration, string role) => Actor.Enter(new Actor(DemoMesh.PrincipalId(administration, role), role));
 
     private AdministrationNode Node(string administration) => mesh.Service<AdministrationNode>(administration);
 

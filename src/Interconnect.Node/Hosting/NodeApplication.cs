@@ -1,3 +1,4 @@
+using Interconnect.Node.Access;
 using Interconnect.Node.Api;
 using Interconnect.Node.Configuration;
 using Interconnect.Node.Mesh;
@@ -69,6 +70,16 @@ public static class NodeApplication
             builder.WebHost.UseUrls([.. settings.Urls]);
         }
 
+        if (options.Access.Principals.Any(p => !string.IsNullOrWhiteSpace(p.CertificateSha256)))
+        {
+            // Principals are pinned by thumbprint, so any certificate may be offered; the handler decides.
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https =>
+            {
+                https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate;
+                https.AllowAnyClientCertificate();
+            }));
+        }
+
         builder.Logging.AddFilter("Interconnect", settings.LogLevel);
         builder.Logging.AddFilter("MassTransit", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
@@ -127,6 +138,7 @@ public static class NodeApplication
 
         services.AddHostedService(sp => sp.GetRequiredService<PartnerReplicator>());
         services.AddInterconnectApi();
+        services.AddInterconnectAccess(options);
         services.AddProblemDetails();
         services.AddOpenApi();
         services.AddHealthChecks()

@@ -6,7 +6,8 @@ namespace Interconnect.Node.Replication;
 /// <summary>
 /// Everything partners send this node. Each handler checks the message is for us and hands it on;
 /// the ledger rules live in the receiver and the grains. A message that cannot be handled throws,
-/// so MassTransit retries it and then moves it to the error queue with the reason.
+/// so MassTransit retries it and then moves it to the error queue with the reason. Handlers run with
+/// no acting principal: what a partner causes is never attributed to one of our staff.
 /// </summary>
 internal sealed class PartnerMessagesConsumer(InboundReceiver receiver, ReceiptRecorder receipts, PartnerReplicator replicator, Hosting.AdministrationNode node)
     : IConsumer<ReplicateEntries>,
@@ -18,24 +19,28 @@ internal sealed class PartnerMessagesConsumer(InboundReceiver receiver, ReceiptR
 {
     public Task Consume(ConsumeContext<ReplicateEntries> context)
     {
+        using var unattributed = Grains.Runtime.Actor.None();
         var message = Addressed(context.Message, context.Message.Destination, context.Message.Origin);
         return receiver.ReceiveAsync(message, context.CancellationToken);
     }
 
     public Task Consume(ConsumeContext<ReplicateEntityRange> context)
     {
+        using var unattributed = Grains.Runtime.Actor.None();
         var message = Addressed(context.Message, context.Message.Destination, context.Message.Origin);
         return receiver.ReceiveRangeAsync(message, context.CancellationToken);
     }
 
     public Task Consume(ConsumeContext<EntriesAcknowledged> context)
     {
+        using var unattributed = Grains.Runtime.Actor.None();
         var message = Addressed(context.Message, context.Message.Origin, context.Message.Issuer);
         return receipts.AcknowledgedAsync(message, context.CancellationToken);
     }
 
     public Task Consume(ConsumeContext<RequestLogRange> context)
     {
+        using var unattributed = Grains.Runtime.Actor.None();
         var message = Addressed(context.Message, context.Message.Origin, context.Message.Requester);
         if (node.IsPartner(message.Requester))
         {
@@ -47,6 +52,7 @@ internal sealed class PartnerMessagesConsumer(InboundReceiver receiver, ReceiptR
 
     public Task Consume(ConsumeContext<RequestEntityRange> context)
     {
+        using var unattributed = Grains.Runtime.Actor.None();
         var message = Addressed(context.Message, context.Message.Origin, context.Message.Requester);
         return node.IsPartner(message.Requester) && Ledger.Entries.Identifier.IsValid(message.EntityKind) && Ledger.Entries.Identifier.IsValid(message.EntityId)
             ? replicator.SendEntityRangeAsync(message, context.CancellationToken)
@@ -55,6 +61,7 @@ internal sealed class PartnerMessagesConsumer(InboundReceiver receiver, ReceiptR
 
     public Task Consume(ConsumeContext<RecordBusinessResponse> context)
     {
+        using var unattributed = Grains.Runtime.Actor.None();
         var message = Addressed(context.Message, context.Message.Origin, context.Message.Issuer);
         return receipts.BusinessResponseAsync(message, context.CancellationToken);
     }

@@ -58,6 +58,12 @@ public static class MetricNames
     /// <summary>Tag: an alarm's kind.</summary>
     public const string KindTag = "interconnect.alarm.kind";
 
+    /// <summary>Counter: HTTP API requests refused, by reason (unauthenticated, forbidden, rate-limited) and role.</summary>
+    public const string ApiRefused = "interconnect.api.refused";
+
+    /// <summary>Tag: the role of the principal a request came from ("public" without credentials).</summary>
+    public const string RoleTag = "interconnect.role";
+
     /// <summary>Tag: a storage operation (log.append, entities.read, ...).</summary>
     public const string OperationTag = "interconnect.storage.operation";
 

@@ -33,6 +33,7 @@ public sealed class NodeTelemetry : IDisposable
     private readonly Counter<long> _endorsed;
     private readonly Counter<long> _rejected;
     private readonly Counter<long> _alarms;
+    private readonly Counter<long> _apiRefused;
     private readonly Histogram<double> _endorsementLatency;
     private readonly Histogram<double> _storageDuration;
     private bool _disposed;
@@ -54,6 +55,7 @@ public sealed class NodeTelemetry : IDisposable
         _replicated = Meter.CreateCounter<long>(MetricNames.EntriesReplicated, "{entry}", "Entries handed to the transport for a partner (resends included).");
         _endorsed = Meter.CreateCounter<long>(MetricNames.EntriesEndorsed, "{entry}", "Signed endorsements: issued by us for a partner's entry, or received from a partner for ours.");
         _rejected = Meter.CreateCounter<long>(MetricNames.EntriesRejected, "{entry}", "Signed rejections, by reason code: issued by us for a partner's entry, or received from a partner for ours.");
+        _apiRefused = Meter.CreateCounter<long>(MetricNames.ApiRefused, "{request}", "HTTP API requests refused: without valid credentials, beyond the principal's role, or over a rate limit.");
         _alarms = Meter.CreateCounter<long>(MetricNames.MeshAlarms, "{alarm}", "Alarms about a partner's log: a checkpoint that does not extend the last one, a fork.");
         _endorsementLatency = Meter.CreateHistogram(
             MetricNames.EndorsementDuration,
@@ -214,6 +216,10 @@ public sealed class NodeTelemetry : IDisposable
 
         _rejected.Add(1, new KeyValuePair<string, object?>(MetricNames.PartnerTag, partner), Direction(issued), new KeyValuePair<string, object?>(MetricNames.ReasonTag, reason));
     }
+
+    /// <summary>Counts an API request refused for <paramref name="reason"/> (unauthenticated, forbidden, rate-limited).</summary>
+    internal void ApiRefused(string reason, string role) =>
+        _apiRefused.Add(1, new KeyValuePair<string, object?>(MetricNames.ReasonTag, reason), new KeyValuePair<string, object?>(MetricNames.RoleTag, role));
 
     /// <summary>An alarm about <paramref name="partner"/>'s log.</summary>
     internal void Alarm(string partner, string kind) =>

@@ -25,7 +25,7 @@
   }
 
   async function api(method, path, body) {
-    const init = { method, headers: { accept: 'application/json' } };
+    const init = { method, headers: window.interconnectAccess.headers({ accept: 'application/json' }) };
     if (body !== undefined) {
       init.headers['content-type'] = 'application/json';
       init.body = JSON.stringify(body);
@@ -484,6 +484,7 @@
   }
 
   setToday($('#certify-form'));
+  window.addEventListener('interconnect-signed-in', refresh);
   refresh();
   setInterval(refresh, REFRESH_MS);
 })();

@@ -149,9 +149,10 @@
 
     refreshing = true;
     try {
-      const response = await fetch('/api/operations/metrics', { headers: { accept: 'application/json' } });
+      const response = await fetch('/api/operations/metrics', { headers: window.interconnectAccess.headers({ accept: 'application/json' }) });
       if (!response.ok) {
-        throw new Error(`HTTP ${response.status} from /api/operations/metrics`);
+        const problem = await response.json().catch(() => null);
+        throw new Error(problem?.detail || `HTTP ${response.status} from /api/operations/metrics`);
       }
 
       const m = await response.json();
@@ -166,7 +167,7 @@
       setText($('#refreshed'), new Date(m.at).toLocaleTimeString());
       showMessage('');
     } catch (error) {
-      showMessage(`The node does not answer: ${error.message}`);
+      showMessage(`No figures: ${error.message}`);
     } finally {
       refreshing = false;
     }

@@ -1,4 +1,5 @@
 using Interconnect.Grains.AeoOperators;
+using Interconnect.Node.Access;
 using Interconnect.Node.Api.Problems;
 using Interconnect.Node.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,6 +18,7 @@ public static class AeoOperatorsApi
         group.MapPost("/", CertifyAsync)
             .WithName("CertifyAeoOperator")
             .WithSummary("Certifies an operator as AEO (first certification, or again after expiry).")
+            .RequireAuthorization(AccessPolicies.Issue)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict);
         Change<AmendAeoOperatorRequest>(group, "amend", "AmendAeoOperator", "Corrects the operator's name or address.",
@@ -26,24 +28,26 @@ public static class AeoOperatorsApi
         Change<ReasonedChangeRequest>(group, "reinstate", "ReinstateAeoCertification", "Reinstates a suspended operator.",
             (grain, r) => grain.Reinstate(new ReinstateAeoCertification(r.Reason!, r.EffectiveAt)));
         Change<ReasonedChangeRequest>(group, "revoke", "RevokeAeoCertification", "Revokes a certification for good.",
-            (grain, r) => grain.Revoke(new RevokeAeoCertification(r.Reason!, r.EffectiveAt)));
+            (grain, r) => grain.Revoke(new RevokeAeoCertification(r.Reason!, r.EffectiveAt)), AccessPolicies.Supervise);
         Change<ExpireAeoCertificationRequest>(group, "expire", "ExpireAeoCertification", "Records that the validity period ended.",
             (grain, r) => grain.Expire(new ExpireAeoCertification(ApiInput.Required(r.ExpiredOn, "expiredOn"))));
         group.MapGet("/", ListAsync)
             .WithName("ListAeoOperators")
             .WithSummary("Lists this administration's AEO operators, ordered by number.")
+            .RequireAuthorization(AccessPolicies.ReadRecords)
             .WithDescription("Pages of `limit` (default 100, up to 1000); pass the returned `next` as `after` for the next page.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/{number}", GetAsync)
             .WithName("GetAeoOperator")
             .WithSummary("One of this administration's AEO operators.")
+            .RequireAuthorization(AccessPolicies.ReadRecords)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         return routes;
     }
 
     private static void Change<TRequest>(
-        RouteGroupBuilder group, string action, string name, string summary, Func<IAeoOperatorGrain, TRequest, Task<AeoOperatorView>> change)
+        RouteGroupBuilder group, string action, string name, string summary, Func<IAeoOperatorGrain, TRequest, Task<AeoOperatorView>> change, string policy = AccessPolicies.Issue)
         where TRequest : class =>
         group.MapPost($"/{{number}}/{action}", async Task<Results<Ok<AeoOperatorResponse>, ProblemHttpResult>> (
                 string number, TRequest request, AdministrationNode node, CancellationToken cancellationToken) =>
@@ -58,6 +62,7 @@ public static class AeoOperatorsApi
             })
             .WithName(name)
             .WithSummary(summary)
+            .RequireAuthorization(policy)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);

@@ -1,3 +1,4 @@
+using Interconnect.Node.Access;
 using System.Globalization;
 using System.Text;
 using Interconnect.Grains.Runtime;
@@ -18,7 +19,7 @@ public static class AuditApi
     /// <summary>Maps the export endpoints.</summary>
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/audit").WithTags("Audit");
+        var group = routes.MapGroup("/api/audit").WithTags("Audit").RequireAuthorization(AccessPolicies.Audit);
         group.MapGet("/entities/{kind}/{id}/bundle", EntityBundleAsync)
             .WithName("ExportEntityAuditBundle")
             .WithSummary("Exports the whole signed ledger of one of our entities as an audit bundle.")

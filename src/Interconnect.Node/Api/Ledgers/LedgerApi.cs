@@ -1,3 +1,4 @@
+using Interconnect.Node.Access;
 using Interconnect.Node.Api.Problems;
 using Interconnect.Node.Hosting;
 using Interconnect.Node.Mesh;
@@ -11,7 +12,7 @@ public static class LedgerApi
     /// <summary>Maps the ledger reads.</summary>
     public static IEndpointRouteBuilder MapLedgerApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/ledger").WithTags("Ledgers");
+        var group = routes.MapGroup("/api/ledger").WithTags("Ledgers").RequireAuthorization(AccessPolicies.ReadRecords);
         group.MapGet("/{kind}/{id}", ReadAsync)
             .WithName("ReadEntityLedger")
             .WithSummary("Reads entries of one of our entities' signed ledger.")

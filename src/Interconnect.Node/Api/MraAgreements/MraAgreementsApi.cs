@@ -1,5 +1,6 @@
 using Interconnect.Grains.MraAgreements;
 using Interconnect.Grains.Runtime;
+using Interconnect.Node.Access;
 using Interconnect.Node.Api.Problems;
 using Interconnect.Node.Hosting;
 using Interconnect.Node.Mesh;
@@ -17,11 +18,13 @@ public static class MraAgreementsApi
     {
         var group = routes.MapGroup(Collection).WithTags("MRAs");
         group.MapPost("/", ProposeAsync)
+            .RequireAuthorization(AccessPolicies.Supervise)
             .WithName("ProposeMra")
             .WithSummary("Proposes an MRA to the other parties; it enters into force when every party's signed acceptance is recorded.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/{id}/accept", AcceptAsync)
+            .RequireAuthorization(AccessPolicies.Supervise)
             .WithName("AcceptMra")
             .WithSummary("Accepts an MRA that a partner proposed to us (its proposal must have reached this node).")
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -34,10 +37,12 @@ public static class MraAgreementsApi
         Change(group, "terminate", "TerminateMra", "Terminates an MRA, or withdraws a proposal, for good.",
             (grain, r) => grain.Terminate(new TerminateMraAgreement(r.Reason!, r.EffectiveAt)));
         group.MapGet("/", ListAsync)
+            .RequireAuthorization(AccessPolicies.ReadRecords)
             .WithName("ListMras")
             .WithSummary("Lists the MRAs in this administration's ledger (proposed by us, or accepted by us), ordered by id.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/{id}", GetAsync)
+            .RequireAuthorization(AccessPolicies.ReadRecords)
             .WithName("GetMra")
             .WithSummary("One MRA in this administration's ledger.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -66,6 +71,7 @@ public static class MraAgreementsApi
                 var view = await change(node.Grains.GetGrain<IMraAgreementGrain>(id), request).ConfigureAwait(false);
                 return TypedResults.Ok(MraAgreementResponse.From(view));
             })
+            .RequireAuthorization(AccessPolicies.Supervise)
             .WithName(name)
             .WithSummary(summary)
             .ProducesProblem(StatusCodes.Status400BadRequest)

@@ -1,3 +1,4 @@
+using Interconnect.Node.Access;
 using Interconnect.Node.Hosting;
 using Interconnect.Node.Mesh;
 using Interconnect.Node.Telemetry;
@@ -16,6 +17,7 @@ public static class OperationsApi
         routes.MapGet("/api/operations/metrics", ReadAsync)
             .WithTags("Operations")
             .WithName("GetOperationsMetrics")
+            .RequireAuthorization(AccessPolicies.ReadRecords)
             .WithSummary("Throughput, replication lag and backlog per partner, rejections by reason, endorsement latency, storage latency and readiness: the figures the node's Meter exports.");
         return routes;
     }

@@ -1,3 +1,4 @@
+using Interconnect.Node.Access;
 using Interconnect.Grains.Shipments;
 using Interconnect.Node.Api.Problems;
 using Interconnect.Node.Api.Shipments;
@@ -18,22 +19,26 @@ public static class PartnersApi
     {
         var partners = routes.MapGroup("/api/partners").WithTags("Partners");
         partners.MapGet("/", LinksAsync)
+            .RequireAuthorization(AccessPolicies.ReadRecords)
             .WithName("ListPartnerLinks")
             .WithSummary("Every configured partner's link: connection, backlog, acknowledged and received log positions, lag, alarm.")
             .ProducesProblem(StatusCodes.Status501NotImplemented);
         partners.MapGet("/{partner}/shared", ListSharedAsync)
+            .RequireAuthorization(AccessPolicies.ReadRecords)
             .WithName("ListSharedEntities")
             .WithSummary("What a partner shared with us, optionally of one `kind` (aeo-operator, mra-agreement, shipment).")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status501NotImplemented);
         partners.MapGet("/{partner}/shared/{kind}/{id}", GetSharedAsync)
+            .RequireAuthorization(AccessPolicies.ReadRecords)
             .WithName("GetSharedEntity")
             .WithSummary("One entity a partner shared with us: the fields disclosed to us, those withheld, and when it was signed and received.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status501NotImplemented);
         partners.MapPost("/{partner}/shipments/{ucr}/response", RespondAsync)
+            .RequireAuthorization(AccessPolicies.Issue)
             .WithName("RespondToPartnerShipment")
             .WithSummary("Sends our final business response (accept or reject) on a partner's consignment addressed to us.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -42,6 +47,7 @@ public static class PartnersApi
             .ProducesProblem(StatusCodes.Status501NotImplemented)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         routes.MapGet("/api/mesh/alarms", Alarms)
+            .RequireAuthorization(AccessPolicies.ReadRecords)
             .WithTags("Partners")
             .WithName("ListMeshAlarms")
             .WithSummary("Alarms raised since start (checkpoint inconsistencies, forks), newest first; never cleared silently.");

@@ -20,6 +20,15 @@ public static class ApiProblems
     /// <summary>400: the request is malformed or a field is out of format.</summary>
     public const string InvalidInput = TypePrefix + "invalid-input";
 
+    /// <summary>401: no credentials, or credentials the node does not know.</summary>
+    public const string Unauthenticated = TypePrefix + "unauthenticated";
+
+    /// <summary>403: the principal's role may not do this (docs/access-control.md).</summary>
+    public const string Forbidden = TypePrefix + "forbidden";
+
+    /// <summary>429: too many requests from this client; the Retry-After header says when to try again.</summary>
+    public const string RateLimited = TypePrefix + "rate-limited";
+
     /// <summary>404: no such resource.</summary>
     public const string NotFound = TypePrefix + "not-found";
 
@@ -82,6 +91,15 @@ public static class ApiProblems
         return problem;
     }
 
+    /// <summary>A 401, 403 or 429 refusal, with what it was and what to do about it.</summary>
+    public static ProblemDetails Refused(int status, string detail) => status switch
+    {
+        StatusCodes.Status401Unauthorized => Create(status, Unauthenticated, "Authentication is required.", detail),
+        StatusCodes.Status403Forbidden => Create(status, Forbidden, "The principal's role does not allow this.", detail),
+        StatusCodes.Status429TooManyRequests => Create(status, RateLimited, "Too many requests.", detail),
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Only 401, 403 and 429 are refusals of access."),
+    };
+
     /// <summary>The problem for an exception that reached the API, or the generic 500 for anything unexpected.</summary>
     public static ProblemDetails FromException(Exception exception)
     {
@@ -112,6 +130,8 @@ public static class ApiProblems
     {
         StatusCodes.Status400BadRequest => Create(status, InvalidInput, "The request is malformed.",
             "The request could not be read: a route value, query parameter or the JSON body is missing or of the wrong type. See /openapi/v1.json."),
+        StatusCodes.Status401Unauthorized => Refused(status, $"{method} {path} needs credentials: an API key (Authorization: ApiKey <key>) or a client certificate."),
+        StatusCodes.Status403Forbidden => Refused(status, $"{method} {path} is not allowed for this principal's role."),
         StatusCodes.Status404NotFound => Create(status, NotFound, "No such resource.", $"Nothing is served at {path}."),
         StatusCodes.Status405MethodNotAllowed => Create(status, MethodNotAllowed, "Method not allowed.", $"{path} does not accept {method}."),
         StatusCodes.Status413PayloadTooLarge => Create(status, PayloadTooLarge, "The request body is too large.", "The request body exceeds the node's limit."),

@@ -1,3 +1,4 @@
+using Interconnect.Node.Access;
 using Interconnect.Grains.Runtime;
 using Interconnect.Ledger;
 using Interconnect.Node.Api.Problems;
@@ -12,7 +13,7 @@ public static class ProofsApi
     /// <summary>Maps the log endpoints.</summary>
     public static IEndpointRouteBuilder MapProofsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/log").WithTags("Merkle log");
+        var group = routes.MapGroup("/api/log").WithTags("Merkle log").RequireAuthorization(AccessPolicies.Proofs);
         group.MapGet("/checkpoint", CheckpointAsync)
             .WithName("SignCheckpoint")
             .WithSummary("Signs and returns a checkpoint of the log as it stands.")

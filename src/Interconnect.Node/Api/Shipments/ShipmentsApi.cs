@@ -1,4 +1,5 @@
 using Interconnect.Grains.Shipments;
+using Interconnect.Node.Access;
 using Interconnect.Node.Api.Problems;
 using Interconnect.Node.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,6 +16,7 @@ public static class ShipmentsApi
     {
         var group = routes.MapGroup(Collection).WithTags("Shipments");
         group.MapPost("/", DeclareAsync)
+            .RequireAuthorization(AccessPolicies.Issue)
             .WithName("DeclareShipment")
             .WithSummary("Declares a consignment (this administration exports or imports it).")
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -46,10 +48,12 @@ public static class ShipmentsApi
                 ApplyAsync(node, ucr, g => g.Exit(new RecordShipmentExit(r?.Remarks)), ct)),
             "RecordShipmentExit", "Records that the consignment left the customs territory.");
         group.MapGet("/", ListAsync)
+            .RequireAuthorization(AccessPolicies.ReadRecords)
             .WithName("ListShipments")
             .WithSummary("Lists this administration's consignments, ordered by UCR.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/{ucr}", GetAsync)
+            .RequireAuthorization(AccessPolicies.ReadRecords)
             .WithName("GetShipment")
             .WithSummary("One of this administration's consignments.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -60,6 +64,7 @@ public static class ShipmentsApi
     private static void Action(RouteHandlerBuilder endpoint, string name, string summary) =>
         endpoint.WithName(name)
             .WithSummary(summary)
+            .RequireAuthorization(AccessPolicies.Issue)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);

@@ -1,3 +1,4 @@
+using Interconnect.Node.Access;
 using System.Collections.Frozen;
 using Interconnect.Grains.AeoOperators;
 using Interconnect.Grains.Shipments;
@@ -28,7 +29,9 @@ public static class VerificationApi
     /// <summary>Maps the verification endpoints.</summary>
     public static IEndpointRouteBuilder MapVerificationApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/verify").WithTags("Verification");
+        var group = routes.MapGroup("/api/verify").WithTags("Verification")
+            .AllowAnonymous()
+            .RequireRateLimiting(AccessPolicies.VerifyRateLimit);
         group.MapGet("/aeo/{number}", VerifyAeoAsync)
             .WithName("VerifyAeoOperator")
             .WithSummary("Verifies an AEO's status: the signed latest entry, its inclusion proof and a signed checkpoint.")

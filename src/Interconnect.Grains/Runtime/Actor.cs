@@ -1,0 +1,56 @@
+namespace Interconnect.Grains.Runtime;
+
+/// <summary>
+/// Who acts: the authenticated principal on whose behalf a command runs. Every entry a command
+/// signs while an actor is in scope records it in the fields <see cref="IdField"/> and
+/// <see cref="RoleField"/>, so the ledger says who did what, not only which administration.
+/// </summary>
+/// <param name="Id">The principal's id, as configured (e.g. "nl-officer-0042").</param>
+/// <param name="Role">The role it acted in (officer, supervisor, ...).</param>
+public sealed record Actor(string Id, string Role)
+{
+    private static readonly AsyncLocal<Actor?> Ambient = new();
+
+    /// <summary>The entry field holding the acting principal's id.</summary>
+    public const string IdField = "actor";
+
+    /// <summary>The entry field holding the role the principal acted in.</summary>
+    public const string RoleField = "actorRole";
+
+    /// <summary>
+    /// The actor of the command running in this asynchronous flow, or null (a node's own work, such as
+    /// recording a partner's acceptance, has none).
+    /// </summary>
+    /// <remarks>
+    /// Ambient rather than a parameter of every command: the HTTP pipeline sets it once per request,
+    /// and every grain command reached from that request records it, with no command able to forget.
+    /// Grain turns run in the caller's flow (see <see cref="GrainRuntime"/>), so it reaches them.
+    /// </remarks>
+    public static Actor? Current => Ambient.Value;
+
+    /// <summary>Makes <paramref name="actor"/> the current actor until the returned scope is disposed.</summary>
+    public static IDisposable Enter(Actor actor)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var previous = Ambient.Value;
+        Ambient.Value = actor;
+        return new Scope(previous);
+    }
+
+    /// <summary>
+    /// No actor until the returned scope is disposed: for a node's own work, such as handling a
+    /// partner's message, which must never be attributed to a principal whose flow happened to start it
+    /// (in one process, an in-memory transport can carry the sender's flow into the receiver).
+    /// </summary>
+    public static IDisposable None()
+    {
+        var previous = Ambient.Value;
+        Ambient.Value = null;
+        return new Scope(previous);
+    }
+
+    private sealed class Scope(Actor? previous) : IDisposable
+    {
+        public void Dispose() => Ambient.Value = previous;
+    }
+}
