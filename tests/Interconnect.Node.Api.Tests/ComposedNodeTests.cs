@@ -1,8 +1,9 @@
 using System.Net;
 using Interconnect.Ledger.Signing;
+using Interconnect.Node.Access;
+using Interconnect.Node.Api.Tests.Support;
 using Interconnect.Node.Configuration;
 using Interconnect.Node.Hosting;
-using Interconnect.Node.Api.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
@@ -21,10 +22,13 @@ public sealed class ComposedNodeTests : IAsyncLifetime
     private WebApplication _app = null!;
     private HttpClient _http = null!;
 
+    private static string SupervisorKey { get; } = AccessKeyCommand.NewKey();
+
     public async Task InitializeAsync()
     {
         using var signer = EcdsaP256Signer.Generate();
         var options = new NodeOptions { AdministrationId = "NL", SigningKeyPem = signer.ExportPrivateKeyPem() };
+        options.Access.Principals.Add(new PrincipalOptions { Id = "test-supervisor", Role = Roles.Supervisor, ApiKeySha256 = PrincipalDirectory.Digest(SupervisorKey) });
         var settings = new NodeHostSettings { LogLevel = LogLevel.Warning };
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -40,6 +44,7 @@ public sealed class ComposedNodeTests : IAsyncLifetime
         _app.MapInterconnectApi(settings);
         await _app.StartAsync();
         _http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
+        _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(CredentialAuthenticationHandler.ApiKeyScheme, SupervisorKey);
     }
 
     public async Task DisposeAsync()

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Interconnect.Node.Api.Operations;
+using Interconnect.Node.Configuration;
 using Interconnect.Node.Demo;
 using Interconnect.Node.Telemetry.Tests.Support;
 using Interconnect.Node.Transport.Tests;
@@ -56,7 +57,7 @@ public sealed class MetricsTests(DemoMetricsFixture fixture) : IClassFixture<Dem
     public async Task OperationsEndpoint_ShowsTheFiguresTheMeterRecords()
     {
         var nl = _mesh.Service<NodeTelemetry>("NL");
-        using var http = new HttpClient { BaseAddress = _mesh.UrlOf("NL") };
+        using var http = _mesh.Client("NL", Roles.Auditor);
 
         OperationsMetricsResponse? figures = null;
         await Eventually.HoldsAsync(

@@ -6,6 +6,7 @@ using Interconnect.Grains.AeoOperators;
 using Interconnect.Grains.Shipments;
 using Interconnect.Ledger.Audit;
 using Interconnect.Node.Audit;
+using Interconnect.Node.Configuration;
 using Interconnect.Node.Demo;
 using Interconnect.Node.Hosting;
 
@@ -18,7 +19,7 @@ namespace Interconnect.Node.Tests;
 /// </summary>
 public sealed class AuditBundleTests(DemoMeshFixture fixture) : IClassFixture<DemoMeshFixture>, IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = fixture.Mesh.UrlOf("NL") };
+    private readonly HttpClient _http = fixture.Mesh.Client("NL", Roles.Auditor);
     private readonly string _directory = Directory.CreateTempSubdirectory("interconnect-audit-").FullName;
 
     private AdministrationNode Nl => fixture.Mesh.Service<AdministrationNode>("NL");

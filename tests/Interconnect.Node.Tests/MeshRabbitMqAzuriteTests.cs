@@ -144,7 +144,7 @@ public sealed class MeshRabbitMqAzuriteTests : IAsyncLifetime
             "the certification at JP");
     }
 
-    private NodeHttpClient Client(string administration) => new(administration, _mesh.UrlOf(administration));
+    private NodeHttpClient Client(string administration) => new(administration, _mesh.Client(administration, Roles.Supervisor));
 
     private static Task<TimeSpan> WaitForAsync(Func<Task<bool>> condition, string what) => DemoMesh.WaitForAsync(condition, Deadline, what);
 

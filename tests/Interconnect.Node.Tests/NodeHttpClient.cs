@@ -9,10 +9,10 @@ namespace Interconnect.Node.Tests;
 /// An officer's or a partner's view of one node: its HTTP API at the node's URL, answers read as
 /// JSON. Failing calls throw with the node's ProblemDetails in the message.
 /// </summary>
-public sealed class NodeHttpClient(string administration, Uri baseAddress) : IDisposable
+public sealed class NodeHttpClient(string administration, HttpClient http) : IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private readonly HttpClient _http = new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient _http = WithTimeout(http);
 
     /// <summary>Posts <paramref name="body"/> (or nothing) and requires <paramref name="expected"/>; returns the answer's JSON.</summary>
     public async Task<JsonNode?> PostAsync(string path, object? body = null, HttpStatusCode expected = HttpStatusCode.OK)
@@ -47,6 +47,12 @@ public sealed class NodeHttpClient(string administration, Uri baseAddress) : IDi
 
     /// <inheritdoc />
     public void Dispose() => _http.Dispose();
+
+    private static HttpClient WithTimeout(HttpClient http)
+    {
+        http.Timeout = TimeSpan.FromSeconds(30);
+        return http;
+    }
 
     private async Task<JsonNode?> ReadAsync(HttpResponseMessage response, string what, HttpStatusCode expected)
     {

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Interconnect.Ledger.Signing;
+using Interconnect.Node.Access;
+using Interconnect.Node.Configuration;
 using Interconnect.Node.Tests;
 using Interconnect.Storage.AzureTable;
 
@@ -74,6 +76,9 @@ public sealed class LabMesh : IAsyncDisposable
                 ["Node__Transport__BrokerUri"] = FaultLab.BrokerUri(VirtualHost(run, administration)),
                 ["Logging__LogLevel__Default"] = "Warning",
                 ["DOTNET_gcServer"] = "0",
+                ["Node__Access__Principals__0__Id"] = "lab-supervisor",
+                ["Node__Access__Principals__0__Role"] = Roles.Supervisor,
+                ["Node__Access__Principals__0__ApiKeySha256"] = PrincipalDirectory.Digest(SupervisorKey),
             };
             var index = 0;
             foreach (var partner in administrations.Where(a => a != administration))
@@ -94,7 +99,15 @@ public sealed class LabMesh : IAsyncDisposable
     }
 
     /// <summary>An HTTP client for <paramref name="administration"/>'s node.</summary>
-    public NodeHttpClient Client(string administration) => new(administration, Nodes[administration].Url);
+    public NodeHttpClient Client(string administration)
+    {
+        var http = new HttpClient { BaseAddress = Nodes[administration].Url };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(CredentialAuthenticationHandler.ApiKeyScheme, SupervisorKey);
+        return new(administration, http);
+    }
+
+    /// <summary>The API key of every lab node's supervisor, the principal the workload acts as.</summary>
+    public static string SupervisorKey { get; } = AccessKeyCommand.NewKey();
 
     /// <summary>A direct reader of <paramref name="administration"/>'s tables, for the audit after the run.</summary>
     public AzureTableNodeStore OpenStore(string administration, HttpClient http) =>

@@ -28,7 +28,8 @@ public sealed class AccessRefusals(NodeTelemetry telemetry) : IAuthorizationMidd
         var request = $"{context.Request.Method} {context.Request.Path}";
         if (authorizeResult.Challenged)
         {
-            var failure = context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Failure?.Message;
+            // The handler keeps its result for the request, so this asks it again for nothing more than the reason.
+            var failure = (await context.AuthenticateAsync(CredentialAuthenticationHandler.SchemeName).ConfigureAwait(false)).Failure?.Message;
             telemetry.ApiRefused("unauthenticated", PublicRole);
             context.Response.Headers.WWWAuthenticate = $"{CredentialAuthenticationHandler.ApiKeyScheme} realm=\"interconnect\"";
             await WriteAsync(context, StatusCodes.Status401Unauthorized, failure is null

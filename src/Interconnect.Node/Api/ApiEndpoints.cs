@@ -61,6 +61,7 @@ public static class ApiEndpoints
         app.MapProofsApi();
         app.MapVerificationApi();
         app.MapAuditApi();
+        app.MapActivityApi();
         app.MapOperationsApi();
         return app;
     }

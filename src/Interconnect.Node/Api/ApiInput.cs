@@ -1,3 +1,4 @@
+using System.Globalization;
 using Interconnect.Grains.Runtime;
 
 namespace Interconnect.Node.Api;
@@ -57,6 +58,23 @@ internal static class ApiInput
         }
 
         return (ulong)(value ?? 1);
+    }
+
+    /// <summary>Requires an ISO 8601 time (UTC Z or an offset) in whole microseconds, the ledger's precision.</summary>
+    public static DateTimeOffset Time(string? value, string field)
+    {
+        var text = Required(value, field);
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
+        {
+            throw new InvalidCommandException(field, $"{field} \"{text}\" is not an ISO 8601 time such as 2026-11-20T00:00:00Z (in a URL, write an offset's + as %2B).");
+        }
+
+        if (time.UtcTicks % TimeSpan.TicksPerMicrosecond != 0)
+        {
+            throw new InvalidCommandException(field, $"{field} \"{text}\" is finer than a microsecond, the ledger's precision.");
+        }
+
+        return time;
     }
 
     /// <summary>The response's Location for a resource under <paramref name="collection"/>.</summary>

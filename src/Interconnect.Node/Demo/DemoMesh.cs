@@ -44,6 +44,14 @@ public sealed class DemoMesh : IAsyncDisposable
             ? key
             : throw new ArgumentException($"The demo has no principal {principal} at {administration}.", nameof(principal));
 
+    /// <summary>An HTTP client of <paramref name="administration"/>'s node signed in as <paramref name="principal"/> (see <see cref="ApiKey"/>).</summary>
+    public HttpClient Client(string administration, string principal)
+    {
+        var client = new HttpClient { BaseAddress = UrlOf(administration) };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(Access.CredentialAuthenticationHandler.ApiKeyScheme, ApiKey(administration, principal));
+        return client;
+    }
+
     /// <summary>The id a demo principal has at every node, e.g. "nl-officer", or "jp-system" for JP's system at NL.</summary>
     public static string PrincipalId(string administration, string role) =>
         $"{administration.ToLowerInvariant()}-{(role == Roles.Partner ? "system" : role)}";

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Interconnect.Ledger.Signing;
+using Interconnect.Node.Access;
 using Interconnect.Node.Configuration;
 using Interconnect.Node.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -22,6 +23,7 @@ public sealed class ApiNode : IAsyncLifetime
     public const string PartnerId = "BE";
 
     private static int _counter;
+    private Action<NodeOptions>? _configure;
 
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web);
 
@@ -33,11 +35,38 @@ public sealed class ApiNode : IAsyncLifetime
 
     public PublicKey PublicKey => Node.Signer.PublicKey;
 
+    /// <summary>One API key per role; <see cref="Http"/> is the supervisor's.</summary>
+    public static IReadOnlyDictionary<string, string> Keys { get; } = Roles.All.ToDictionary(r => r, _ => AccessKeyCommand.NewKey());
+
+    /// <summary>The id of the test principal of <paramref name="role"/>.</summary>
+    public static string PrincipalId(string role) => "test-" + role;
+
+    /// <summary>A client of the node signed in with <paramref name="role"/>'s key, or anonymous for null.</summary>
+    public HttpClient Client(string? role)
+    {
+        var address = App.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        var client = new HttpClient { BaseAddress = new Uri(address) };
+        if (role is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(CredentialAuthenticationHandler.ApiKeyScheme, Keys[role]);
+        }
+
+        return client;
+    }
+
     /// <summary>A fresh AEO number per call, so tests sharing the node never meet.</summary>
     public static string NewAeoNumber() => $"NLAEOF{Interlocked.Increment(ref _counter):D7}";
 
     /// <summary>A fresh consignment reference per call.</summary>
     public static string NewUcr() => $"6NL123456789-2026-{Interlocked.Increment(ref _counter):D5}";
+
+    /// <summary>A node of its own, configured further by <paramref name="configure"/>; dispose it.</summary>
+    public static async Task<ApiNode> StartAsync(Action<NodeOptions> configure)
+    {
+        var node = new ApiNode { _configure = configure };
+        await node.InitializeAsync();
+        return node;
+    }
 
     public async Task InitializeAsync()
     {
@@ -47,12 +76,23 @@ public sealed class ApiNode : IAsyncLifetime
         var be = new PartnerOptions { Id = PartnerId };
         be.PublicKeys.Add(partner.PublicKey.ToPem());
         options.Partners.Add(be);
+        foreach (var (role, key) in Keys)
+        {
+            options.Access.Principals.Add(new PrincipalOptions
+            {
+                Id = PrincipalId(role),
+                Role = role,
+                Administration = role == Roles.Partner ? PartnerId : null,
+                ApiKeySha256 = PrincipalDirectory.Digest(key),
+            });
+        }
+
+        _configure?.Invoke(options);
         var settings = new NodeHostSettings { LogLevel = LogLevel.Warning };
         settings.Urls.Add("http://127.0.0.1:0");
         App = NodeApplication.Build(options, settings);
         await App.StartAsync();
-        var address = App.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        Http = new HttpClient { BaseAddress = new Uri(address) };
+        Http = Client(Roles.Supervisor);
     }
 
     public async Task DisposeAsync()

@@ -1,6 +1,7 @@
 using Interconnect.Grains.AeoOperators;
 using Interconnect.Grains.MraAgreements;
 using Interconnect.Ledger.Signing;
+using Interconnect.Node.Access;
 using Interconnect.Node.Configuration;
 using Interconnect.Node.Hosting;
 using Interconnect.Node.Mesh;
@@ -43,6 +44,7 @@ public sealed class TestMesh : IAsyncDisposable
                     options.Partners.Add(partnerOptions);
                 }
 
+                options.Access.Principals.Add(new PrincipalOptions { Id = "test-supervisor", Role = Roles.Supervisor, ApiKeySha256 = PrincipalDirectory.Digest(SupervisorKey) });
                 configure?.Invoke(options);
                 var settings = new NodeHostSettings { Mesh = mesh.Directory, LogLevel = LogLevel.Warning };
                 settings.Urls.Add("http://127.0.0.1:0");
@@ -71,7 +73,16 @@ public sealed class TestMesh : IAsyncDisposable
     public T Service<T>(string administration)
         where T : notnull => _apps[administration].Services.GetRequiredService<T>();
 
-    public HttpClient Http(string administration) => new() { BaseAddress = _urls[administration] };
+    /// <summary>The API key of every node's supervisor.</summary>
+    public static string SupervisorKey { get; } = AccessKeyCommand.NewKey();
+
+    /// <summary>An HTTP client of <paramref name="administration"/>'s node, signed in as its supervisor.</summary>
+    public HttpClient Http(string administration)
+    {
+        var client = new HttpClient { BaseAddress = _urls[administration] };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(CredentialAuthenticationHandler.ApiKeyScheme, SupervisorKey);
+        return client;
+    }
 
     /// <summary>NL proposes an MRA covering AEO entries, JP accepts, and both see it in force.</summary>
     public async Task EstablishAgreementAsync()

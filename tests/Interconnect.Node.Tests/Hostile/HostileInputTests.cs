@@ -6,6 +6,7 @@ using Interconnect.Ledger;
 using Interconnect.Ledger.Chains;
 using Interconnect.Ledger.Disclosure;
 using Interconnect.Ledger.Signing;
+using Interconnect.Node.Configuration;
 using Interconnect.Node.Demo;
 using Interconnect.Node.Replication;
 using Interconnect.Node.Telemetry;
@@ -370,7 +371,7 @@ public sealed class HostileInputTests(HostileMeshFixture fixture) : HostileCaseB
         var nl = Node("NL");
         var whole = (await nl.Store.Entities.ReadAsync(Aeo, 1, 1))[0];
         var address = whole.Fields.Single(f => f.Name == "address").Value;
-        using var http = new HttpClient { BaseAddress = Mesh.UrlOf("JP") };
+        using var http = Mesh.Client("JP", Roles.Auditor);
         var size = await Node("JP").Store.Log.GetSizeAsync();
         var leaf = (await Node("JP").Store.Log.ReadAsync(0, 1))[0];
         var paths = new List<string>

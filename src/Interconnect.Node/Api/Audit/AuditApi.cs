@@ -48,8 +48,8 @@ public static class AuditApi
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> LogBundleAsync(
         string? from, string? to, AdministrationNode node, CancellationToken cancellationToken)
     {
-        var start = Time(from, "from");
-        var end = Time(to, "to");
+        var start = ApiInput.Time(from, "from");
+        var end = ApiInput.Time(to, "to");
         if (start >= end)
         {
             throw new InvalidCommandException("from", $"from {from} is not before to {to}: the range [from, to) is empty.");
@@ -67,22 +67,6 @@ public static class AuditApi
         AuditExport.TooLarge large => throw new InvalidCommandException(field, large.Detail),
         _ => throw new InvalidOperationException($"Unhandled export outcome {export}."),
     };
-
-    private static DateTimeOffset Time(string? value, string field)
-    {
-        var text = ApiInput.Required(value, field);
-        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
-        {
-            throw new InvalidCommandException(field, $"{field} \"{text}\" is not an ISO 8601 time such as 2026-11-20T00:00:00Z (in a URL, write an offset's + as %2B).");
-        }
-
-        if (time.UtcTicks % TimeSpan.TicksPerMicrosecond != 0)
-        {
-            throw new InvalidCommandException(field, $"{field} \"{text}\" is finer than a microsecond, the ledger's precision.");
-        }
-
-        return time;
-    }
 
     private static string Compact(DateTimeOffset time) => time.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
 
