@@ -71,9 +71,6 @@ print("| # | case | input | expected | observed | counted | stored state |")
 print("| ---: | --- | --- | --- | --- | --- | --- |")
 for d in rows:
     print("| " + " | ".join(cell(d[k]) for k in ["order", "case", "input", "expected", "observed", "counted", "storedState"]) + " |")
-n = len(rows)
-print(f"| {n + 1} | unauthenticated-api-calls | HTTP calls without credentials, or with too few privileges | refused | not yet: needs access control | - | - |")
-print(f"| {n + 2} | partner-probing-the-api | a partner, authenticated, asking the HTTP API for fields its MRA does not disclose | refused | not yet: needs access control (today no endpoint serves a withheld field: the probing-withheld-fields row) | - | - |")
 PY
 )"
 echo "$hostile"

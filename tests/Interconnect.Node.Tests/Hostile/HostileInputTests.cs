@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Interconnect.Contracts;
 using Interconnect.Grains.AeoOperators;
@@ -408,6 +410,106 @@ public sealed class HostileInputTests(HostileMeshFixture fixture) : HostileCaseB
         Row(12, "probing-withheld-fields", $"every GET endpoint of JP ({paths.Count} paths, {answered} answering 2xx) searched for the address NL's MRA withholds from JP", "never served",
             "not in any answer; the shared view lists it as withheld", "n/a (read-only)", "n/a (read-only)");
     }
+
+    [Fact]
+    public async Task UnauthenticatedAndUnderPrivilegedApiCalls_AreRefused_Counted_AndChangeNothing()
+    {
+        await QuietAsync();
+        var nl = Node("NL");
+        var before = await StoredState.TakeAsync(nl);
+        var beforeAtJp = await StoredState.TakeAsync(Node("JP"));
+        var unauthenticated = Refused("unauthenticated");
+        var forbidden = Refused("forbidden");
+        var certify = new { aeoNumber = "NLAEOF0000666", name = "Hostile B.V.", address = "Nowhere 1", programme = "AEOF", certifiedOn = "2026-01-01" };
+        var suspend = new { reason = "hostile" };
+        var stranger = new HttpClient { BaseAddress = Mesh.UrlOf("NL") };
+        var unknownKey = new HttpClient { BaseAddress = Mesh.UrlOf("NL") };
+        unknownKey.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "ApiKey " + Access.AccessKeyCommand.NewKey());
+        var calls = new (HttpClient Client, string Who, string Path, object Body, HttpStatusCode Expected)[]
+        {
+            (stranger, "no credentials", "/api/aeo-operators", certify, HttpStatusCode.Unauthorized),
+            (stranger, "no credentials", $"/api/aeo-operators/{Aeo.Id}/suspend", suspend, HttpStatusCode.Unauthorized),
+            (unknownKey, "an unknown key", $"/api/aeo-operators/{Aeo.Id}/reinstate", suspend, HttpStatusCode.Unauthorized),
+            (Mesh.Client("NL", Roles.Auditor), "NL's auditor", "/api/aeo-operators", certify, HttpStatusCode.Forbidden),
+            (Mesh.Client("NL", Roles.Officer), "NL's officer", $"/api/aeo-operators/{Aeo.Id}/revoke", suspend, HttpStatusCode.Forbidden),
+            (Mesh.Client("NL", Roles.Officer), "NL's officer", $"/api/mras/{DemoScenario.AgreementId}/terminate", suspend, HttpStatusCode.Forbidden),
+            (Mesh.Client("NL", "JP"), "JP's system", $"/api/aeo-operators/{Aeo.Id}/reinstate", suspend, HttpStatusCode.Forbidden),
+            (Mesh.Client("NL", "JP"), "JP's system", $"/api/shipments/{DemoScenario.Ucr}/release", suspend, HttpStatusCode.Forbidden),
+        };
+        foreach (var (client, who, path, body, expected) in calls)
+        {
+            using var response = await client.PostAsJsonAsync(path, body);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == expected, $"{who} POST {path}: {(int)response.StatusCode} {text}");
+            var problem = JsonNode.Parse(text)!;
+            Assert.Equal(expected == HttpStatusCode.Unauthorized ? Api.Problems.ApiProblems.Unauthenticated : Api.Problems.ApiProblems.Forbidden, (string?)problem["type"]);
+            Assert.False(string.IsNullOrWhiteSpace((string?)problem["detail"]));
+        }
+
+        foreach (var client in calls.Select(c => c.Client).Distinct())
+        {
+            client.Dispose();
+        }
+
+        Assert.Equal(unauthenticated + 3, Refused("unauthenticated"));
+        Assert.Equal(forbidden + 5, Refused("forbidden"));
+        await QuietAsync();
+        Assert.Equal(before, await StoredState.TakeAsync(nl));
+        Assert.Equal(beforeAtJp, await StoredState.TakeAsync(Node("JP")));
+        Row(14, "unauthenticated-api-calls", "POSTs to NL's API: certify, suspend and reinstate without credentials or with an unknown key; certify as auditor; revoke an AEO and terminate the MRA as officer; reinstate and release as JP's system",
+            "401 unauthenticated / 403 forbidden (ProblemDetails saying why)", "401 (x3), 403 naming the roles that may (x5)",
+            "interconnect.api.refused{reason=unauthenticated} +3, {reason=forbidden} +5", "unchanged at NL and JP");
+    }
+
+    [Fact]
+    public async Task PartnerProbingTheApi_IsRefusedOurRecords_AndVerificationShowsNoWithheldField()
+    {
+        await QuietAsync();
+        var nl = Node("NL");
+        var whole = (await nl.Store.Entities.ReadAsync(Aeo, 1, 1))[0];
+        var address = whole.Fields.Single(f => f.Name == "address").Value;
+        var forbidden = Refused("forbidden");
+        using var jpSystem = Mesh.Client("NL", "JP");
+        var size = await nl.Store.Log.GetSizeAsync();
+        var leaf = (await nl.Store.Log.ReadAsync(0, 1))[0];
+        string[] records =
+        [
+            "/api/aeo-operators", $"/api/aeo-operators/{Aeo.Id}", $"/api/ledger/aeo-operator/{Aeo.Id}", $"/api/ledger/aeo-operator/{Aeo.Id}/endorsements",
+            "/api/shipments", $"/api/shipments/{DemoScenario.Ucr}", $"/api/ledger/shipment/{DemoScenario.Ucr}", "/api/mras", $"/api/mras/{DemoScenario.AgreementId}",
+            "/api/partners", "/api/partners/JP/shared", "/api/mesh/alarms", "/api/operations/metrics",
+            $"/api/audit/entities/aeo-operator/{Aeo.Id}/bundle", "/api/audit/log/bundle?from=2026-01-01T00:00:00Z&to=2100-01-01T00:00:00Z",
+            $"/api/audit/activity/entities/aeo-operator/{Aeo.Id}?from=2026-01-01T00:00:00Z&to=2100-01-01T00:00:00Z",
+        ];
+        string[] open =
+        [
+            "/api/node", $"/api/verify/aeo/{Aeo.Id}", $"/api/verify/certificate/NL-PC-2026-000421?ucr={DemoScenario.Ucr}",
+            "/api/log/checkpoint", $"/api/log/inclusion?entryHash={leaf.EntryHash}&treeSize={size}", $"/api/log/consistency?from=1&to={size}",
+        ];
+        foreach (var path in records)
+        {
+            using var response = await jpSystem.GetAsync(path);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"JP's system GET {path}: {(int)response.StatusCode}");
+            Assert.DoesNotContain(address, body, StringComparison.Ordinal);
+        }
+
+        foreach (var path in open)
+        {
+            using var response = await jpSystem.GetAsync(path);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, $"JP's system GET {path}: {(int)response.StatusCode} {body}");
+            Assert.DoesNotContain(address, body, StringComparison.Ordinal);
+            Assert.DoesNotContain("Havenstraat", body, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(forbidden + records.Length, Refused("forbidden"));
+        Row(15, "partner-probing-the-api", $"JP's system, signed in at NL as a partner, asking {records.Length + open.Length} GET endpoints for NL's AEO, whose address NL's MRA withholds from JP",
+            "our records refused (403); verification, proofs and node facts without any withheld field",
+            $"403 on all {records.Length} record endpoints; the {open.Length} open ones answered 2xx without the address",
+            $"interconnect.api.refused{{reason=forbidden,role=partner}} +{records.Length}", "n/a (read-only)");
+    }
+
+    private long Refused(string reason) => Meter.Total(Telemetry("NL"), MetricNames.ApiRefused, $"{MetricNames.ReasonTag}={reason}");
 
     private static Dictionary<string, string> Reinstated(string number = DemoScenario.AeoNumber) =>
         new() { ["aeoNumber"] = number, ["status"] = "certified", ["reason"] = "reinstated by a hostile sender" };

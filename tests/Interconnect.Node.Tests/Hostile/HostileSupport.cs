@@ -25,7 +25,7 @@ namespace Interconnect.Node.Tests.Hostile;
 /// </summary>
 public sealed class HostileMeter : IDisposable
 {
-    private static readonly string[] Instruments = [MetricNames.EntriesRejected, MetricNames.EntriesEndorsed, MetricNames.EntriesReplicated, MetricNames.MeshAlarms];
+    private static readonly string[] Instruments = [MetricNames.EntriesRejected, MetricNames.EntriesEndorsed, MetricNames.EntriesReplicated, MetricNames.MeshAlarms, MetricNames.ApiRefused];
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<(object Node, string Instrument, string Tags), long> _totals = new();
 
