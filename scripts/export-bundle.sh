@@ -2,11 +2,17 @@
 # Exports an audit bundle from a node into the current directory (docs/audit-bundles.md).
 #   NODE=http://127.0.0.1:5081 scripts/export-bundle.sh entity <kind> <id>
 #   NODE=http://127.0.0.1:5081 scripts/export-bundle.sh log <from> <to>      (ISO 8601 times)
+# Exports are for auditors and supervisors (docs/access-control.md): INTERCONNECT_API_KEY holds the
+# key (the demo prints each node's auditor key).
 # The file takes the name the node gives it; verify it with
 #   dotnet run --project src/Interconnect.Node -- verify <file> [--trust-key <pem-file>]
 set -euo pipefail
 
 node="${NODE:-http://127.0.0.1:5081}"
+if [ -z "${INTERCONNECT_API_KEY:-}" ]; then
+  echo "set INTERCONNECT_API_KEY to an auditor's or supervisor's API key of $node (the demo prints NL's as nl-auditor)" >&2
+  exit 2
+fi
 
 # Percent-encodes everything but unreserved characters (identifiers may hold ':' and '/', times '+').
 encode() {
@@ -37,8 +43,11 @@ esac
 
 body=$(mktemp)
 headers=$(mktemp)
-trap 'rm -f "$body" "$headers"' EXIT
-status=$(curl --silent --show-error --output "$body" --dump-header "$headers" --write-out '%{http_code}' "$url")
+# The key goes through a header file, not the command line, so other users' ps does not show it.
+auth=$(mktemp)
+trap 'rm -f "$body" "$headers" "$auth"' EXIT
+printf 'Authorization: ApiKey %s\n' "$INTERCONNECT_API_KEY" >"$auth"
+status=$(curl --silent --show-error --header "@$auth" --output "$body" --dump-header "$headers" --write-out '%{http_code}' "$url")
 if [ "$status" != 200 ]; then
   # A problem document (RFC 9457): shown, not saved.
   echo "HTTP $status from $url" >&2

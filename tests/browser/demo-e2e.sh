@@ -30,10 +30,14 @@ stop_demo() {
 }
 trap stop_demo EXIT
 deadline=$((SECONDS + 120))
-until grep -q "Scenario complete" "$log"; do
+until grep -q "officer's page" "$log"; do
   kill -0 "$demo" 2>/dev/null || { cat "$log" >&2; echo "[browser] the demo exited" >&2; exit 1; }
   ((SECONDS < deadline)) || { cat "$log" >&2; echo "[browser] the demo scenario did not finish within 120 s" >&2; exit 1; }
   sleep 0.5
 done
-echo "[browser] demo ready: NL http://127.0.0.1:$base, JP http://127.0.0.1:$((base + 1))"
-"$here/run.sh" "http://127.0.0.1:$base" "http://127.0.0.1:$((base + 1))" NLAEOF0000999 --certify
+# Each page signs in as its administration's officer: the demo prints the links, key in the fragment.
+page_of() { sed -n "s/^  $1 officer's page: //p" "$log" | head -n 1; }
+nl_page="$(page_of NL)"; jp_page="$(page_of JP)"
+[ -n "$nl_page" ] && [ -n "$jp_page" ] || { cat "$log" >&2; echo "[browser] the demo printed no officer's pages" >&2; exit 1; }
+echo "[browser] demo ready: NL http://127.0.0.1:$base, JP http://127.0.0.1:$((base + 1)), signed in as their officers"
+"$here/run.sh" "$nl_page" "$jp_page" NLAEOF0000999 --certify

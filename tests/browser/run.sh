@@ -66,7 +66,12 @@ start_node() {
   local port
   port="$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')"
   url="http://127.0.0.1:$port"
+  # The page signs in as an officer: a fresh key, of which the node holds only the SHA-256.
+  local key
+  key="ick_$(openssl rand -hex 32)"
   Node__AdministrationId=NL Node__SigningKeyFile="$work/key.pem" ASPNETCORE_URLS="$url" \
+    Node__Access__Principals__0__Id=browser-officer Node__Access__Principals__0__Role=officer \
+    Node__Access__Principals__0__ApiKeySha256="$(printf %s "$key" | sha256sum | cut -d' ' -f1)" \
     dotnet "$repo/src/Interconnect.Node/bin/Debug/net10.0/Interconnect.Node.dll" run >"$work/node.log" 2>&1 &
   node_pid=$!
   local deadline=$((SECONDS + 60))
@@ -76,6 +81,7 @@ start_node() {
     sleep 0.2
   done
   echo "[browser] node NL ready at $url (pid $node_pid)"
+  url="$url/#key=$key"
 }
 
 [ $# -ge 1 ] || usage
