@@ -74,6 +74,50 @@ public sealed class TlsHttpsTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_partners_system_signs_in_with_its_pinned_client_certificate_and_no_other_certificate_does()
+    {
+        var port = FreePorts.Consecutive(1);
+        using var key = EcdsaP256Signer.Generate();
+        using var partnerKey = EcdsaP256Signer.Generate();
+        using var authority = new TestCertificateAuthority("Partner systems");
+        var pinned = authority.Issue("jp-customs-system", server: false);
+        var stranger = authority.Issue("jp-other-system", server: false);
+        StartRunCommand(new Dictionary<string, string>
+        {
+            ["ASPNETCORE_URLS"] = $"https://127.0.0.1:{port}",
+            ["Kestrel__Certificates__Default__Path"] = _certificate.CertificatePath,
+            ["Kestrel__Certificates__Default__KeyPath"] = _certificate.KeyPath,
+            ["Node__AdministrationId"] = "NL",
+            ["Node__SigningKeyPem"] = key.ExportPrivateKeyPem(),
+            ["Node__Partners__0__Id"] = "JP",
+            ["Node__Partners__0__PublicKeys__0"] = partnerKey.PublicKey.ToPem(),
+            ["Node__Access__Principals__0__Id"] = "jp-customs-system",
+            ["Node__Access__Principals__0__Role"] = Roles.Partner,
+            ["Node__Access__Principals__0__Administration"] = "JP",
+            // As openssl prints it: upper case, colons.
+            ["Node__Access__Principals__0__CertificateSha256"] = string.Join(':', pinned.Certificate.GetCertHashString(HashAlgorithmName.SHA256).Chunk(2).Select(c => new string(c))),
+        });
+        using var withPinned = Client(port, pinned);
+        using var withStranger = Client(port, stranger);
+        using var without = Client(port, null);
+        await WaitUntilLiveAsync(without);
+
+        using var checkpoint = await withPinned.GetAsync(new Uri("api/log/checkpoint", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, checkpoint.StatusCode);
+        using var records = await withPinned.GetAsync(new Uri("api/aeo-operators", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Forbidden, records.StatusCode);
+        Assert.Contains("jp-customs-system (partner)", await records.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var unpinned = await withStranger.GetAsync(new Uri("api/log/checkpoint", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Unauthorized, unpinned.StatusCode);
+        Assert.Contains("is not pinned to any principal", await unpinned.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var anonymous = await without.GetAsync(new Uri("api/log/checkpoint", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        pinned.Certificate.Dispose();
+        stranger.Certificate.Dispose();
+    }
+
+    [Fact]
     public void The_run_commands_configuration_refuses_an_https_url_without_a_certificate_and_a_missing_key()
     {
         using var key = EcdsaP256Signer.Generate();
@@ -89,6 +133,23 @@ public sealed class TlsHttpsTests : IAsyncLifetime, IDisposable
 
         Assert.Contains(refused.Problems, p => p.StartsWith("Kestrel:Certificates:Default:KeyPath is set without", StringComparison.Ordinal));
         Assert.Contains(refused.Problems, p => p.StartsWith("HTTPS is asked for", StringComparison.Ordinal));
+    }
+
+    // Trusts exactly the node's certificate; presents a client certificate when given one.
+    private HttpClient Client(int port, IssuedCertificate? clientCertificate)
+    {
+        var expected = _certificate.Certificate.GetCertHashString(HashAlgorithmName.SHA256);
+        var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString(HashAlgorithmName.SHA256) == expected,
+            ClientCertificateOptions = ClientCertificateOption.Manual,
+        };
+        if (clientCertificate is not null)
+        {
+            handler.ClientCertificates.Add(clientCertificate.Certificate);
+        }
+
+        return new HttpClient(handler) { BaseAddress = new Uri($"https://127.0.0.1:{port}/") };
     }
 
     private void StartRunCommand(Dictionary<string, string> environment)
