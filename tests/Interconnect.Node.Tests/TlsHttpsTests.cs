@@ -48,21 +48,8 @@ public sealed class TlsHttpsTests : IAsyncLifetime, IDisposable
     {
         var port = FreePorts.Consecutive(1);
         using var key = EcdsaP256Signer.Generate();
-        StartRunCommand(new Dictionary<string, string>
-        {
-            ["ASPNETCORE_URLS"] = $"https://127.0.0.1:{port}",
-            ["Kestrel__Certificates__Default__Path"] = _certificate.CertificatePath,
-            ["Kestrel__Certificates__Default__KeyPath"] = _certificate.KeyPath,
-            ["Node__AdministrationId"] = "NL",
-            ["Node__SigningKeyPem"] = key.ExportPrivateKeyPem(),
-        });
-        var expected = _certificate.Certificate.GetCertHashString(HashAlgorithmName.SHA256);
-        using var pinned = new HttpClient(new HttpClientHandler
-        {
-            // Trusts exactly the node's certificate, nothing else.
-            ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString(HashAlgorithmName.SHA256) == expected,
-        })
-        { BaseAddress = new Uri($"https://127.0.0.1:{port}/") };
+        StartRunCommand(HttpsNode(port, key));
+        using var pinned = Client(port, null);
 
         await WaitUntilLiveAsync(pinned);
         var node = await pinned.GetStringAsync(new Uri("api/node", UriKind.Relative));
@@ -82,13 +69,8 @@ public sealed class TlsHttpsTests : IAsyncLifetime, IDisposable
         using var authority = new TestCertificateAuthority("Partner systems");
         var pinned = authority.Issue("jp-customs-system", server: false);
         var stranger = authority.Issue("jp-other-system", server: false);
-        StartRunCommand(new Dictionary<string, string>
+        StartRunCommand(new Dictionary<string, string>(HttpsNode(port, key))
         {
-            ["ASPNETCORE_URLS"] = $"https://127.0.0.1:{port}",
-            ["Kestrel__Certificates__Default__Path"] = _certificate.CertificatePath,
-            ["Kestrel__Certificates__Default__KeyPath"] = _certificate.KeyPath,
-            ["Node__AdministrationId"] = "NL",
-            ["Node__SigningKeyPem"] = key.ExportPrivateKeyPem(),
             ["Node__Partners__0__Id"] = "JP",
             ["Node__Partners__0__PublicKeys__0"] = partnerKey.PublicKey.ToPem(),
             ["Node__Access__Principals__0__Id"] = "jp-customs-system",
@@ -134,6 +116,16 @@ public sealed class TlsHttpsTests : IAsyncLifetime, IDisposable
         Assert.Contains(refused.Problems, p => p.StartsWith("Kestrel:Certificates:Default:KeyPath is set without", StringComparison.Ordinal));
         Assert.Contains(refused.Problems, p => p.StartsWith("HTTPS is asked for", StringComparison.Ordinal));
     }
+
+    // NL's node as the chart configures it: HTTPS from the mounted certificate files.
+    private Dictionary<string, string> HttpsNode(int port, EcdsaP256Signer key) => new()
+    {
+        ["ASPNETCORE_URLS"] = $"https://127.0.0.1:{port}",
+        ["Kestrel__Certificates__Default__Path"] = _certificate.CertificatePath,
+        ["Kestrel__Certificates__Default__KeyPath"] = _certificate.KeyPath,
+        ["Node__AdministrationId"] = "NL",
+        ["Node__SigningKeyPem"] = key.ExportPrivateKeyPem(),
+    };
 
     // Trusts exactly the node's certificate; presents a client certificate when given one.
     private HttpClient Client(int port, IssuedCertificate? clientCertificate)
