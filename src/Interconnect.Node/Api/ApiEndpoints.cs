@@ -1,5 +1,6 @@
 using Interconnect.Node.Api.AeoOperators;
 using Interconnect.Node.Api.Audit;
+using Interconnect.Node.Api.Keys;
 using Interconnect.Node.Api.Ledgers;
 using Interconnect.Node.Api.MraAgreements;
 using Interconnect.Node.Api.Operations;
@@ -60,6 +61,7 @@ public static class ApiEndpoints
         app.MapVerificationApi();
         app.MapAuditApi();
         app.MapOperationsApi();
+        app.MapKeysApi();
         return app;
     }
 

@@ -10,7 +10,7 @@ namespace Interconnect.Node.Audit;
 /// <summary>
 /// Builds audit bundles from this node's store and Merkle log: the entries with every field and
 /// salt, an inclusion proof for each against one checkpoint of the log signed for the export, and
-/// the node's key set (derived from its one signing key; see <see cref="DerivedKeySet"/>).
+/// the node's key set as stored (its own ledger entity), so entries signed before and after a rotation all verify.
 /// </summary>
 public sealed class AuditBundleExporter(AdministrationNode node)
 {
@@ -67,7 +67,7 @@ public sealed class AuditBundleExporter(AdministrationNode node)
             return new AuditExport.NotFound($"No entry of {kind} {id} is in {node.Id}'s Merkle log yet.");
         }
 
-        return new AuditExport.Exported(Bundle(new AuditScope.Entity(kind, id), checkpoint, proven));
+        return new AuditExport.Exported(await BundleAsync(new AuditScope.Entity(kind, id), checkpoint, proven, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>
@@ -113,15 +113,17 @@ public sealed class AuditBundleExporter(AdministrationNode node)
             proven.Add(new ProvenEntry(entry, proof.Proof));
         }
 
-        return new AuditExport.Exported(Bundle(scope, checkpoint, proven));
+        return new AuditExport.Exported(await BundleAsync(scope, checkpoint, proven, cancellationToken).ConfigureAwait(false));
     }
 
-    private AuditBundle Bundle(AuditScope scope, SignedCheckpoint checkpoint, List<ProvenEntry> entries) =>
+    // The key set as stored, every entry of it: rotations and revocations are what let an auditor
+    // check each entry against the key that was valid when it was signed.
+    private async Task<AuditBundle> BundleAsync(AuditScope scope, SignedCheckpoint checkpoint, List<ProvenEntry> entries, CancellationToken cancellationToken) =>
         AuditBundle.Create(
             node.Id,
             scope,
             EntryBody.TruncateToMicros(node.Time.GetUtcNow()),
-            [DerivedKeySet.Genesis(node.Id, node.Signer)],
+            [.. await node.OwnKeys.ReadAllAsync(cancellationToken).ConfigureAwait(false)],
             checkpoint,
             entries);
 

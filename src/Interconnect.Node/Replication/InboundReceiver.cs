@@ -1,10 +1,13 @@
 using Interconnect.Contracts;
+using Interconnect.Grains.AeoOperators;
 using Interconnect.Grains.Runtime;
+using Interconnect.Grains.Shipments;
 using Interconnect.Grains.MraAgreements;
 using Interconnect.Ledger;
 using Interconnect.Ledger.Chains;
 using Interconnect.Ledger.Checkpoints;
 using Interconnect.Ledger.Disclosure;
+using Interconnect.Ledger.KeySets;
 using Interconnect.Ledger.Merkle;
 using Interconnect.Ledger.Receipts;
 using Interconnect.Node.Hosting;
@@ -29,6 +32,7 @@ internal sealed partial class InboundReceiver(
     ILogger<InboundReceiver> logger)
 {
     private static readonly TimeSpan GapRequestInterval = TimeSpan.FromSeconds(2);
+    private static readonly string[] SharedKinds = [AeoOperatorGrain.EntityKind, ShipmentGrain.EntityKind, MraAgreementGrain.EntityKind];
     private readonly Dictionary<string, (long From, DateTimeOffset At)> _gapRequests = new(StringComparer.Ordinal);
 
     /// <summary>Rejections issued, by reason code (for metrics and tests).</summary>
@@ -146,9 +150,18 @@ internal sealed partial class InboundReceiver(
             return new Verdict.Refuse("wrong-origin", $"The entry originates from {body.Origin}, but {origin} sent it.");
         }
 
-        if (ChainVerifier.VerifySignature(entry.Entry, node.PartnerKeys) is { } signatureFault)
+        // A key-set entry is judged by the partner's key set itself (signer, chain, anchor) when it is next in line.
+        var isKeySet = body.EntityKind == KeySetFormat.EntityKind;
+        if (isKeySet)
         {
-            return new Verdict.Refuse("bad-signature", signatureFault.Describe());
+            if (!string.Equals(body.EntityId, origin, StringComparison.Ordinal))
+            {
+                return new Verdict.Refuse("key-set-refused", $"{origin} can only write its own key set, not {body.EntityId}'s.");
+            }
+        }
+        else if (CheckSignature(entry) is { } signatureRefused)
+        {
+            return signatureRefused;
         }
 
         if (entry.VerifyFields() is { } fieldFault)
@@ -156,7 +169,7 @@ internal sealed partial class InboundReceiver(
             return new Verdict.Refuse("bad-field", fieldFault.Describe());
         }
 
-        if (await CheckEntitlementAsync(entry, cancellationToken).ConfigureAwait(false) is { } refused)
+        if (!isKeySet && await CheckEntitlementAsync(entry, cancellationToken).ConfigureAwait(false) is { } refused)
         {
             return refused;
         }
@@ -187,6 +200,11 @@ internal sealed partial class InboundReceiver(
         if (body.PreviousHash != previous)
         {
             return new Verdict.Refuse("broken-chain", $"{key} entry {body.Sequence} links to {body.PreviousHash}, but entry {last} is {previous}.");
+        }
+
+        if (isKeySet && node.Keys.Check(entry) is { } keySetFault)
+        {
+            return new Verdict.Refuse("key-set-refused", keySetFault.Describe());
         }
 
         try
@@ -246,9 +264,43 @@ internal sealed partial class InboundReceiver(
             : new Verdict.Refuse("beyond-policy", $"Fields {string.Join(", ", beyond)} are beyond what MRA {agreement.AgreementId} discloses to {node.Id}.");
     }
 
+    /// <summary>
+    /// The entry's signature against its origin's keys as they stood at the entry's time. A key known
+    /// but not valid then is told apart from a bad or unknown signature: <c>key-revoked</c> when a
+    /// revocation reaches that time (its effective time and reason in the text), else <c>key-not-valid</c>.
+    /// </summary>
+    private Verdict.Refuse? CheckSignature(DisclosedEntry entry)
+    {
+        var body = entry.Entry.Body;
+        switch (ChainVerifier.VerifySignature(entry.Entry, node.Keys))
+        {
+            case null:
+                return null;
+            case EntryFault.KeyNotValidAtTime notValid:
+                if (node.Keys.RevokedAt(body.Origin, body.KeyId, body.Timestamp) is { } revoked)
+                {
+                    var which = revoked.Key.KeyId == body.KeyId ? $"key {body.KeyId}" : $"key {body.KeyId} (added under key {revoked.Key.KeyId})";
+                    return new Verdict.Refuse(
+                        "key-revoked",
+                        $"{body.Origin} revoked {which} effective {KeySetFormat.FormatTime(revoked.Revocation.EffectiveAt)} ({revoked.Revocation.Reason}); "
+                        + $"entry {body.Sequence} is dated {KeySetFormat.FormatTime(body.Timestamp)}.");
+                }
+
+                return new Verdict.Refuse("key-not-valid", notValid.Describe());
+            case var fault:
+                return new Verdict.Refuse("bad-signature", fault.Describe());
+        }
+    }
+
     private async Task OnStoredAsync(DisclosedEntry entry, CancellationToken cancellationToken)
     {
         var body = entry.Entry.Body;
+        if (body.EntityKind == KeySetFormat.EntityKind)
+        {
+            await OnKeySetEntryStoredAsync(entry, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         if (body.EntityKind != MraAgreementGrain.EntityKind)
         {
             return;
@@ -276,6 +328,66 @@ internal sealed partial class InboundReceiver(
         catch (DomainRuleException e)
         {
             LogAcceptanceNotRecorded(logger, body.Origin, body.EntityId, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Applies a partner's stored key-set entry. A revocation reaching back in time cannot un-endorse
+    /// what we already took: every stored entry of that partner signed by the revoked key at or after
+    /// the effective time raises an alarm naming it, for an operator to follow up.
+    /// </summary>
+    private async Task OnKeySetEntryStoredAsync(DisclosedEntry entry, CancellationToken cancellationToken)
+    {
+        var body = entry.Entry.Body;
+        if (node.Keys.Apply(entry) is { } fault)
+        {
+            // Checked just before it was stored; only a concurrent apply of the same entry gets here.
+            LogKeySetNotApplied(logger, body.Origin, body.Sequence, fault.Describe());
+            return;
+        }
+
+        LogKeySetApplied(logger, body.Origin, body.Sequence, body.EntryType);
+        if (body.EntryType != KeySetFormat.KeyRevoked || entry[KeySetFormat.KeyIdField] is not { } revokedKey
+            || !KeySetFormat.TryParseTime(entry[KeySetFormat.EffectiveAtField], out var effectiveAt))
+        {
+            return;
+        }
+
+        var affected = new List<string>();
+        var count = 0;
+        foreach (var kind in SharedKinds)
+        {
+            await foreach (var entity in node.Store.Entities.ListAsync(body.Origin, kind, cancellationToken).ConfigureAwait(false))
+            {
+                for (ulong next = 1; ;)
+                {
+                    var page = await node.Store.Entities.ReadAsync(entity, next, 500, cancellationToken).ConfigureAwait(false);
+                    foreach (var stored in page.Where(e => e.Entry.Body.KeyId == revokedKey && e.Entry.Body.Timestamp >= effectiveAt))
+                    {
+                        count++;
+                        if (affected.Count < 20)
+                        {
+                            affected.Add($"{entity} #{stored.Entry.Body.Sequence} ({KeySetFormat.FormatTime(stored.Entry.Body.Timestamp)})");
+                        }
+                    }
+
+                    if (page.Count < 500)
+                    {
+                        break;
+                    }
+
+                    next = page[^1].Entry.Body.Sequence + 1;
+                }
+            }
+        }
+
+        if (count > 0)
+        {
+            alarms.Raise(
+                body.Origin,
+                "revoked-key-entries",
+                $"{body.Origin} revoked key {revokedKey} effective {KeySetFormat.FormatTime(effectiveAt)}; {count} entr{(count == 1 ? "y" : "ies")} signed with it "
+                + $"at or after that time {(count == 1 ? "was" : "were")} already taken here and cannot be un-endorsed: {string.Join(", ", affected)}{(count > affected.Count ? ", ..." : string.Empty)}.");
         }
     }
 
@@ -409,10 +521,12 @@ internal sealed partial class InboundReceiver(
     private byte[] Sign(string origin, DisclosedEntry? entry, ReceiptVerdict verdict, string reason)
     {
         var body = entry?.Entry.Body;
+        // One stamp: the receipt is dated within the validity of the key that signs it.
+        var stamp = node.Signer.Stamp(DateTimeOffset.MinValue);
         var receipt = new Receipt(
             node.Id, origin, body?.EntityKind ?? string.Empty, body?.EntityId ?? string.Empty, body?.Sequence ?? 0,
-            entry?.Entry.Hash ?? Hash256.Zero, verdict, Receipt.FitReason(reason), node.Time.GetUtcNow());
-        return SignedReceipt.Sign(receipt, node.Signer).Encode();
+            entry?.Entry.Hash ?? Hash256.Zero, verdict, Receipt.FitReason(reason), stamp.Timestamp);
+        return SignedReceipt.Sign(receipt, stamp.Key).Encode();
     }
 
     private async Task RequestGapAsync(string origin, long from, CancellationToken cancellationToken)
@@ -448,6 +562,12 @@ internal sealed partial class InboundReceiver(
             LogReplyFailed(logger, partner, typeof(T).Name, e.Message);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Key set of {Origin}: entry {Sequence} ({EntryType}) applied")]
+    private static partial void LogKeySetApplied(ILogger logger, string origin, ulong sequence, string entryType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Key set of {Origin}: stored entry {Sequence} not applied: {Fault}")]
+    private static partial void LogKeySetNotApplied(ILogger logger, string origin, ulong sequence, string fault);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a message from {Origin}, which is not a configured partner")]
     private static partial void LogStranger(ILogger logger, string origin);
