@@ -10,6 +10,7 @@ using Interconnect.Ledger.Disclosure;
 using Interconnect.Ledger.KeySets;
 using Interconnect.Ledger.Merkle;
 using Interconnect.Ledger.Receipts;
+using Interconnect.Ledger.Signing;
 using Interconnect.Node.Hosting;
 using Interconnect.Node.Mesh;
 using Interconnect.Storage;
@@ -427,7 +428,8 @@ internal sealed partial class InboundReceiver(
             return Alarm(message.Origin, "checkpoint-inconsistent", $"The checkpoint is of {newer.Checkpoint.Origin}'s log, not {message.Origin}'s.");
         }
 
-        if (newer.Verify(node.PartnerKeys) is { } fault)
+        // Only when our keys do not verify it: the message may carry the key-set entry that does.
+        if (newer.Verify(node.PartnerKeys) is { } fault && newer.Verify(KeysWith(message)) is not null)
         {
             return Alarm(message.Origin, "checkpoint-inconsistent", "The checkpoint's signature does not verify: " + fault.Describe());
         }
@@ -460,6 +462,33 @@ internal sealed partial class InboundReceiver(
             CheckpointConflict.Fork => Alarm(message.Origin, "checkpoint-fork", result.Conflict.Describe()),
             _ => Alarm(message.Origin, "checkpoint-inconsistent", result.Conflict.Describe()),
         };
+    }
+
+    /// <summary>
+    /// The keys to check a message's checkpoint with: the checkpoint may be signed by a key that a
+    /// key-set entry in the same message brings in (the first checkpoint after a rotation), so those
+    /// entries are applied to a copy of the origin's key set first. Nothing is kept from the copy.
+    /// </summary>
+    private IKeyResolver KeysWith(ReplicateEntries message)
+    {
+        if (node.Keys.Partner(message.Origin) is not { } keySet)
+        {
+            return node.Keys;
+        }
+
+        KeySet? copy = null;
+        foreach (var wire in message.Entries ?? [])
+        {
+            if (WireCodec.FromWire(wire).Entry is not { } entry || entry.Entry.Body.EntityKind != KeySetFormat.EntityKind)
+            {
+                continue;
+            }
+
+            copy ??= keySet.Fork();
+            _ = copy.Apply(entry);
+        }
+
+        return copy?.Head is null ? node.Keys : copy;
     }
 
     private (byte[]? Accepted, string? Problem) Alarm(string origin, string kind, string problem)
