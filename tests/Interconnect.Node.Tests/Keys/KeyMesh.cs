@@ -35,6 +35,9 @@ public sealed class KeyMesh : IAsyncDisposable
 
     public DemoMesh Mesh { get; }
 
+    /// <summary>Every receipt that reached NL in an acknowledgement, decoded.</summary>
+    public ReceiptWatch AtNl { get; } = new();
+
     public HostileMeter Meter { get; }
 
     /// <summary>The key NL holds to rotate to.</summary>
@@ -76,6 +79,7 @@ public sealed class KeyMesh : IAsyncDisposable
         var keys = new KeyMesh(directory, mesh, meter, next.KeyId, standby.KeyId);
         try
         {
+            mesh.Mesh.Find("NL")!.ConnectConsumeMessageObserver(keys.AtNl);
             await new DemoScenario(mesh, TextWriter.Null).EstablishAgreementAsync();
             await KeyMesh.WaitAsync(() => keys.Node("JP").Keys.HoldsKeySet("NL") && keys.Node("BE").Keys.HoldsKeySet("NL"), "NL's key set at JP and BE");
         }
@@ -144,4 +148,29 @@ public sealed class KeyMesh : IAsyncDisposable
         Meter.Dispose();
         Directory.Delete(_directory, recursive: true);
     }
+}
+
+/// <summary>Collects the receipts in the acknowledgements a node consumes (rejections of entries it never signed are not stored).</summary>
+public sealed class ReceiptWatch : MassTransit.IConsumeMessageObserver<EntriesAcknowledged>
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Ledger.Receipts.Receipt> _seen = new();
+
+    public IReadOnlyList<Ledger.Receipts.Receipt> Seen => [.. _seen];
+
+    public Task PreConsume(MassTransit.ConsumeContext<EntriesAcknowledged> context)
+    {
+        foreach (var bytes in context.Message.Receipts ?? [])
+        {
+            if (Ledger.Receipts.SignedReceipt.Decode(bytes).Value is { } signed)
+            {
+                _seen.Enqueue(signed.Receipt);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task PostConsume(MassTransit.ConsumeContext<EntriesAcknowledged> context) => Task.CompletedTask;
+
+    public Task ConsumeFault(MassTransit.ConsumeContext<EntriesAcknowledged> context, Exception exception) => Task.CompletedTask;
 }
