@@ -119,6 +119,31 @@ public sealed class KeyRevocationTests
         Assert.IsType<KeyLookup.Unknown>(jp.PartnerKeys.Resolve("NL", thief.KeyId, DateTimeOffset.UtcNow));
     }
 
+    [Fact]
+    public async Task RevocationReachingBack_RaisesAnAlarmNamingEntriesAlreadyTaken_AndTheyStayStored()
+    {
+        await using var keys = await KeyMesh.StartAsync();
+        var nl = keys.Node("NL");
+        var jp = keys.Node("JP");
+        using var client = keys.Client("NL");
+        await client.PostAsync("/api/keys/standby", new { keyId = keys.StandbyKeyId });
+        var compromised = nl.Signer.Current!.KeyId;
+        var compromisedAt = EntryBodyNow();
+        const string Taken = "NLAEOF0007010";
+        var entity = new EntityKey("NL", AeoOperatorGrain.EntityKind, Taken);
+        await keys.CertifyAsync(Taken);
+        await keys.WaitEndorsedByJpAsync(entity, 1);
+
+        // The compromise is found later: the revocation takes effect before an entry JP already endorsed.
+        await client.PostAsync("/api/keys/revoke", new { keyId = compromised, effectiveAt = compromisedAt, reason = "key found on a stolen laptop" });
+
+        await KeyMesh.WaitAsync(() => keys.Queries("JP").Alarms.Any(a => a.Partner == "NL" && a.Kind == "revoked-key-entries"), "JP's alarm about entries it already took");
+        var alarm = keys.Queries("JP").Alarms.First(a => a.Kind == "revoked-key-entries");
+        Assert.Contains($"{entity} #1", alarm.Message, StringComparison.Ordinal);
+        Assert.Contains(compromised, alarm.Message, StringComparison.Ordinal);
+        Assert.Equal(1UL, (await jp.Store.Entities.GetHeadAsync(entity))!.LastSequence);
+    }
+
     private static long Counted(KeyMesh keys, string at, string reason = "key-revoked") => keys.Queries(at).RejectionsByReason.GetValueOrDefault(reason);
 
     private static DateTimeOffset EntryBodyNow() => Ledger.Entries.EntryBody.TruncateToMicros(DateTimeOffset.UtcNow);
