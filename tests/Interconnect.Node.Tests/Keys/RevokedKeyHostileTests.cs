@@ -83,7 +83,7 @@ public sealed class RevokedKeyHostileTests
     };
 
     private static HostileRow HostileRowFor(KeyMesh keys, long before) => new(
-        16,
+        14,
         "revoked-key",
         "after NL revoked its key K effective T (standby taking over), an entry for NL signed with K and dated after T, on NL's links to JP and BE",
         "key-revoked (signed receipt naming the effective time and reason), nothing stored; K's entries before T still verify; the standby's entries endorsed",
