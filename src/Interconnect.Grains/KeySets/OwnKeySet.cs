@@ -173,7 +173,8 @@ public sealed class OwnKeySet(
 
             var previous = signer.Current;
             var revokingCurrent = previous is not null && string.Equals(previous.KeyId, keyId, StringComparison.Ordinal);
-            var successor = Choose(keySet, now, except: keyId);
+            // A standby added under the revoked key after the effective time is void with it: not a successor.
+            var successor = Choose(keySet, now, except: keyId, voidedBy: (keyId, EntryBody.TruncateToMicros(effectiveAt)));
             SigningStamp stamp;
             if (revokingCurrent && successor is not null)
             {
@@ -267,7 +268,7 @@ public sealed class OwnKeySet(
     /// The held key to sign with at <paramref name="at"/>: valid keys of the line of succession (the
     /// genesis key and the keys rotated in), latest first, then standby keys, latest first.
     /// </summary>
-    private ISigner? Choose(KeySet keySet, DateTimeOffset at, string? except)
+    private ISigner? Choose(KeySet keySet, DateTimeOffset at, string? except, (string KeyId, DateTimeOffset EffectiveAt)? voidedBy = null)
     {
         var keys = keySet.Keys;
         var line = new HashSet<string>(StringComparer.Ordinal) { keys[0].KeyId };
@@ -281,10 +282,27 @@ public sealed class OwnKeySet(
 
         return keySet.ValidAt(at)
             .Where(k => !string.Equals(k.KeyId, except, StringComparison.Ordinal))
+            .Where(k => voidedBy is not { } revoked || !AddedUnder(keySet, k, revoked.KeyId, revoked.EffectiveAt))
             .OrderByDescending(k => line.Contains(k.KeyId))
             .ThenByDescending(k => k.AddedInSequence)
             .Select(k => _held.FirstOrDefault(h => string.Equals(h.KeyId, k.KeyId, StringComparison.Ordinal)))
             .FirstOrDefault(h => h is not null);
+    }
+
+    // Whether the key was added, directly or down a chain of additions, under keyId at or after effectiveAt.
+    private static bool AddedUnder(KeySet keySet, AdministrationKey key, string keyId, DateTimeOffset effectiveAt)
+    {
+        for (var current = key; !current.IsGenesis;)
+        {
+            if (string.Equals(current.AuthorizedBy, keyId, StringComparison.Ordinal) && effectiveAt <= current.ValidFrom)
+            {
+                return true;
+            }
+
+            current = keySet.Find(current.AuthorizedBy)!;
+        }
+
+        return false;
     }
 
     private bool IsHeldAndValid(KeySet keySet, string keyId, DateTimeOffset at) =>
