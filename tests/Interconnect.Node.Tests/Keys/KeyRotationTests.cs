@@ -1,6 +1,8 @@
 using Interconnect.Grains.AeoOperators;
+using Interconnect.Ledger.Audit;
 using Interconnect.Ledger.Chains;
 using Interconnect.Ledger.Checkpoints;
+using Interconnect.Node.Audit;
 using Interconnect.Storage;
 
 namespace Interconnect.Node.Tests.Keys;
@@ -90,6 +92,15 @@ public sealed class KeyRotationTests
         var held = (await jp.Store.Partners.GetAsync("NL"))!.LastCheckpoint;
         Assert.NotNull(held);
         Assert.Null(SignedCheckpoint.Decode(held).Value!.Verify(jp.PartnerKeys));
+
+        // An audit bundle of the whole run carries NL's key set with the rotation: entries under both keys verify offline from the genesis key.
+        var export = await new AuditBundleExporter(nl).ExportRangeAsync(DateTimeOffset.UnixEpoch, Ledger.Entries.EntryBody.TruncateToMicros(DateTimeOffset.UtcNow.AddMinutes(1)));
+        var bundle = Assert.IsType<AuditExport.Exported>(export).Bundle;
+        Assert.Equal(2, bundle.KeySet.Length);
+        var audit = AuditBundleVerifier.Verify(bundle, AuditVerificationOptions.TrustingKey(nlAtJp.Keys[0].PublicKey));
+        Assert.True(audit.IsValid, string.Join("; ", audit.Problems));
+        Assert.Contains(oldKey, audit.Summary!.SignerKeyIds);
+        Assert.Contains(keys.NextKeyId, audit.Summary.SignerKeyIds);
 
         // What the API shows on both sides.
         var own = await client.GetAsync("/api/keys");
