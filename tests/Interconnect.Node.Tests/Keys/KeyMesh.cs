@@ -10,12 +10,13 @@ using Interconnect.Node.Hosting;
 using Interconnect.Node.Mesh;
 using Interconnect.Node.Telemetry;
 using Interconnect.Node.Tests.Hostile;
+using Interconnect.Node.Transport.Tests;
 using Interconnect.Storage;
 
 namespace Interconnect.Node.Tests.Keys;
 
 /// <summary>
-/// NL, JP and BE in one process on the in-memory bus (storage in memory, or Azurite when asked), with
+/// NL, JP and BE in one process on the in-memory bus or the real RabbitMQ, storage in memory or on Azurite, with
 /// NL holding two more private keys in files (a staged next key and a standby) and the NL-JP MRA in
 /// force. The meter listens from before the start.
 /// </summary>
@@ -23,10 +24,12 @@ public sealed class KeyMesh : IAsyncDisposable
 {
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
     private readonly string _directory;
+    private readonly IReadOnlyList<TestVirtualHost> _virtualHosts;
 
-    private KeyMesh(string directory, DemoMesh mesh, HostileMeter meter, string nextKeyId, string standbyKeyId)
+    private KeyMesh(string directory, IReadOnlyList<TestVirtualHost> virtualHosts, DemoMesh mesh, HostileMeter meter, string nextKeyId, string standbyKeyId)
     {
         _directory = directory;
+        _virtualHosts = virtualHosts;
         Mesh = mesh;
         Meter = meter;
         NextKeyId = nextKeyId;
@@ -35,7 +38,7 @@ public sealed class KeyMesh : IAsyncDisposable
 
     public DemoMesh Mesh { get; }
 
-    /// <summary>Every receipt that reached NL in an acknowledgement, decoded.</summary>
+    /// <summary>Every receipt that reached NL in an acknowledgement, decoded (in-memory bus).</summary>
     public ReceiptWatch AtNl { get; } = new();
 
     public HostileMeter Meter { get; }
@@ -46,7 +49,8 @@ public sealed class KeyMesh : IAsyncDisposable
     /// <summary>The key NL holds as a standby.</summary>
     public string StandbyKeyId { get; }
 
-    public static async Task<KeyMesh> StartAsync(bool azurite = false)
+    /// <summary>Starts the three nodes; with <paramref name="rabbitMq"/> each on its own virtual host of the real broker, linked by forwarders.</summary>
+    public static async Task<KeyMesh> StartAsync(bool azurite = false, bool rabbitMq = false)
     {
         var directory = Directory.CreateTempSubdirectory("interconnect-keys-").FullName;
         using var next = EcdsaP256Signer.Generate();
@@ -62,6 +66,15 @@ public sealed class KeyMesh : IAsyncDisposable
         }
 
         var run = Guid.NewGuid().ToString("N")[..8];
+        var virtualHosts = new Dictionary<string, TestVirtualHost>(StringComparer.Ordinal);
+        if (rabbitMq)
+        {
+            foreach (var administration in new[] { "NL", "JP", "BE" })
+            {
+                virtualHosts[administration] = await TestBroker.CreateVirtualHostAsync(administration);
+            }
+        }
+
         var meter = new HostileMeter();
         var mesh = await DemoMesh.StartAsync(["NL", "JP", "BE"], FreePorts.Consecutive(3), configure: options =>
         {
@@ -71,15 +84,24 @@ public sealed class KeyMesh : IAsyncDisposable
                 options.AdditionalSigningKeyFiles.Add(standbyFile);
             }
 
+            if (rabbitMq)
+            {
+                options.Transport = new TransportOptions { Kind = TransportKinds.RabbitMq, BrokerUri = virtualHosts[options.AdministrationId].Uri };
+                foreach (var partner in options.Partners)
+                {
+                    partner.Link = virtualHosts[partner.Id].Uri;
+                }
+            }
+
             if (azurite)
             {
                 options.Storage = new StorageOptions { Provider = StorageProviders.AzureTable, ConnectionString = connection, TablePrefix = $"keys{run}{options.AdministrationId.ToLowerInvariant()}" };
             }
         });
-        var keys = new KeyMesh(directory, mesh, meter, next.KeyId, standby.KeyId);
+        var keys = new KeyMesh(directory, [.. virtualHosts.Values], mesh, meter, next.KeyId, standby.KeyId);
         try
         {
-            mesh.Mesh.Find("NL")!.ConnectConsumeMessageObserver(keys.AtNl);
+            mesh.Mesh.Find("NL")?.ConnectConsumeMessageObserver(keys.AtNl);
             await new DemoScenario(mesh, TextWriter.Null).EstablishAgreementAsync();
             await KeyMesh.WaitAsync(() => keys.Node("JP").Keys.HoldsKeySet("NL") && keys.Node("BE").Keys.HoldsKeySet("NL"), "NL's key set at JP and BE");
         }
@@ -128,7 +150,7 @@ public sealed class KeyMesh : IAsyncDisposable
             $"JP's endorsement of {entity} #{sequence} at NL");
     }
 
-    /// <summary>Sends a message on NL's own link to <paramref name="to"/>, as a holder of a stolen key would.</summary>
+    /// <summary>Sends a message on NL's own link to <paramref name="to"/>, as a holder of a stolen key would (in-memory bus).</summary>
     public Task SendFromNlAsync<T>(string to, T message)
         where T : class => Mesh.Service<IPartnerChannel>("NL").SendAsync(to, message);
 
@@ -145,6 +167,11 @@ public sealed class KeyMesh : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Mesh.DisposeAsync();
+        foreach (var virtualHost in _virtualHosts)
+        {
+            await virtualHost.DisposeAsync();
+        }
+
         Meter.Dispose();
         Directory.Delete(_directory, recursive: true);
     }

@@ -5,8 +5,8 @@ using Interconnect.Storage;
 
 namespace Interconnect.Node.Tests.Keys;
 
-/// <summary>Key sets across restarts, on the real Azurite (a table prefix per administration) so that a restarted node finds its store.</summary>
-public sealed class KeyRestartTests
+/// <summary>Key sets on the real servers: across restarts on Azurite (a table prefix per administration), and over RabbitMQ (a virtual host each).</summary>
+public sealed class KeySetsOnServersTests
 {
     [Fact]
     public async Task AfterARotation_NlRestartsSigningWithTheNewKey_AndJpRebuildsNlsKeySetFromItsStore()
@@ -48,5 +48,32 @@ public sealed class KeyRestartTests
         }
 
         Assert.Equal(0, keys.Queries("JP").RejectionsByReason.Values.Sum());
+    }
+
+    [Fact]
+    public async Task OnRabbitMqAndAzurite_ARotationReachesEveryPartner_AndJpEndorsesEntriesUnderBothKeys()
+    {
+        await using var keys = await KeyMesh.StartAsync(azurite: true, rabbitMq: true);
+        var oldKey = keys.Node("NL").Signer.Current!.KeyId;
+        var before = new EntityKey("NL", AeoOperatorGrain.EntityKind, "NLAEOF0007201");
+        await keys.CertifyAsync(before.Id);
+        using (var client = keys.Client("NL"))
+        {
+            await client.PostAsync("/api/keys/rotate", new { newKeyId = keys.NextKeyId });
+        }
+
+        var after = new EntityKey("NL", AeoOperatorGrain.EntityKind, "NLAEOF0007202");
+        await keys.CertifyAsync(after.Id);
+        await keys.WaitEndorsedByJpAsync(before, 1);
+        await keys.WaitEndorsedByJpAsync(after, 1);
+
+        // BE has no MRA with NL, yet holds NL's key set with the rotation: key sets go to every partner.
+        await KeyMesh.WaitAsync(() => keys.Node("BE").Keys.Partner("NL")!.Find(oldKey)?.Rotation is not null, "the rotation at BE");
+        var jp = keys.Node("JP");
+        Assert.Equal(keys.NextKeyId, jp.Keys.Partner("NL")!.Find(oldKey)!.Rotation!.SuccessorKeyId);
+        Assert.Equal(oldKey, (await jp.Store.Entities.ReadAsync(before, 1, 1))[0].Entry.Body.KeyId);
+        Assert.Equal(keys.NextKeyId, (await jp.Store.Entities.ReadAsync(after, 1, 1))[0].Entry.Body.KeyId);
+        Assert.Equal(0, keys.Queries("JP").RejectionsByReason.Values.Sum());
+        Assert.Equal(0, keys.Queries("BE").RejectionsByReason.Values.Sum());
     }
 }
