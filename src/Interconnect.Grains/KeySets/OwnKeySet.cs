@@ -182,20 +182,19 @@ public sealed class OwnKeySet(
                 signer.Use(Wrap(successor), keySet.Find(successor.KeyId)!.ValidFrom);
                 stamp = signer.Stamp(keySet.Head!.Timestamp);
             }
-            else if (successor is not null)
+            else if (!revokingCurrent && previous is not null)
             {
+                // The key that signs now is held, valid and not the one revoked.
                 stamp = signer.Stamp(keySet.Head!.Timestamp);
-                if (!string.Equals(stamp.Key.KeyId, successor.KeyId, StringComparison.Ordinal) && !IsHeldAndValid(keySet, stamp.Key.KeyId, stamp.Timestamp))
-                {
-                    stamp = new SigningStamp(successor, stamp.Timestamp);
-                }
             }
             else
             {
                 // Self-signed: no other key this node holds could sign it.
                 var self = _held.FirstOrDefault(k => string.Equals(k.KeyId, keyId, StringComparison.Ordinal))
                     ?? throw new DomainRuleException("no-key-to-sign", $"This node holds no key valid now to sign the revocation of {keyId}: neither another key of the set nor the key itself.");
-                stamp = new SigningStamp(self, signer.Stamp(keySet.Head!.Timestamp).Timestamp);
+                stamp = revokingCurrent
+                    ? signer.Stamp(keySet.Head!.Timestamp) with { Key = self }
+                    : new SigningStamp(self, now > keySet.Head!.Timestamp ? now : keySet.Head!.Timestamp);
                 if (revokingCurrent)
                 {
                     signer.Stop($"Key {keyId} is revoked and this node holds no other valid key: add a key with a rotation from a node that holds a valid one, or restore one.");
