@@ -85,6 +85,11 @@ public sealed partial class RenderedChartTests
 
             var mountedAt = options.SigningKeyFile;
             options.SigningKeyFile = keyFile;
+            var heldAt = options.AdditionalSigningKeyFiles.ToList();
+            for (var i = 0; i < options.AdditionalSigningKeyFiles.Count; i++)
+            {
+                options.AdditionalSigningKeyFiles[i] = keyFile;
+            }
             if (options.Transport.CaCertificatesPath is not null)
             {
                 options.Transport.CaCertificatesPath = certificateFile;
@@ -100,6 +105,7 @@ public sealed partial class RenderedChartTests
             Assert.Equal(((List<object?>)node.Values["partners"]!).Count, options.Partners.Count);
             Assert.All(options.Partners.SelectMany(p => p.PublicKeys), pem => PublicKey.FromPem(pem));
             Assert.Equal(MountedFile(node, "signing-key"), mountedAt);
+            Assert.Equal(heldAt.Select((_, i) => MountedFile(node, $"signing-key-{i}")), heldAt);
         }
         finally
         {

@@ -5,7 +5,7 @@ namespace Interconnect.Grains.Runtime;
 
 /// <summary>What every grain of one administration's node shares: who we are, our key, storage, log and clock.</summary>
 /// <param name="AdministrationId">This administration's id (the origin of every entry we sign).</param>
-/// <param name="Signer">The current signing key.</param>
+/// <param name="Signer">The signing key; a <see cref="KeySets.NodeSigner"/> follows the node's key set (rotation, revocation).</param>
 /// <param name="Store">The node's storage.</param>
 /// <param name="Log">The node's Merkle log over the entries it originates.</param>
 /// <param name="Time">The clock.</param>

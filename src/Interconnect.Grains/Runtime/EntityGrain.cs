@@ -1,3 +1,4 @@
+using Interconnect.Grains.KeySets;
 using Interconnect.Ledger;
 using Interconnect.Ledger.Chains;
 using Interconnect.Ledger.Disclosure;
@@ -119,13 +120,9 @@ public abstract class EntityGrain<TState>(AdministrationContext administration) 
         }
 
         // Time never goes backwards within a chain, even if this replica's clock is behind another's.
-        var now = EntryBody.TruncateToMicros(Administration.Time.GetUtcNow());
-        if (_head is not null && now < _head.Timestamp)
-        {
-            now = _head.Timestamp;
-        }
-
-        var signer = Administration.Signer;
+        // Key and time come from one stamp: a rotation between reading the key id and signing would
+        // otherwise name one key and sign with another, or date an entry outside its key's validity.
+        var (signer, now) = NodeSigner.Stamp(Administration.Signer, Administration.Time, _head?.Timestamp ?? DateTimeOffset.MinValue);
         var body = new EntryBody(
             Administration.AdministrationId, Kind, Key, Sequence + 1, _head?.Hash ?? Hash256.Zero,
             now, change.EntryType, payload.Commitments, signer.KeyId, signer.Algorithm);

@@ -202,8 +202,10 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
         try
         {
             await CatchUpAsync(cancellationToken).ConfigureAwait(false);
-            var checkpoint = new Checkpoint(administrationId, _tree.Size, _tree.Root(), EntryBody.TruncateToMicros(time.GetUtcNow()));
-            var signed = SignedCheckpoint.Sign(checkpoint, signer);
+            // One stamp: the checkpoint is dated within the validity of the key that signs it.
+            var stamp = KeySets.NodeSigner.Stamp(signer, time, DateTimeOffset.MinValue);
+            var checkpoint = new Checkpoint(administrationId, _tree.Size, _tree.Root(), stamp.Timestamp);
+            var signed = SignedCheckpoint.Sign(checkpoint, stamp.Key);
             try
             {
                 await store.SaveCheckpointAsync(_tree.Size, signed.Encode(), cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using Interconnect.Node.Access;
 using Interconnect.Node.Api.AeoOperators;
 using Interconnect.Node.Api.Audit;
+using Interconnect.Node.Api.Keys;
 using Interconnect.Node.Api.Ledgers;
 using Interconnect.Node.Api.MraAgreements;
 using Interconnect.Node.Api.Operations;
@@ -63,6 +64,7 @@ public static class ApiEndpoints
         app.MapAuditApi();
         app.MapActivityApi();
         app.MapOperationsApi();
+        app.MapKeysApi();
         return app;
     }
 

@@ -2,6 +2,7 @@ using Interconnect.Ledger.Audit;
 using Interconnect.Ledger.Checkpoints;
 using Interconnect.Ledger.Disclosure;
 using Interconnect.Ledger.Entries;
+using Interconnect.Ledger.KeySets;
 using Interconnect.Node.Hosting;
 using Interconnect.Storage;
 
@@ -10,7 +11,7 @@ namespace Interconnect.Node.Audit;
 /// <summary>
 /// Builds audit bundles from this node's store and Merkle log: the entries with every field and
 /// salt, an inclusion proof for each against one checkpoint of the log signed for the export, and
-/// the node's key set (derived from its one signing key; see <see cref="DerivedKeySet"/>).
+/// the node's key set as stored (its own ledger entity), so entries signed before and after a rotation all verify.
 /// </summary>
 public sealed class AuditBundleExporter(AdministrationNode node)
 {
@@ -22,6 +23,11 @@ public sealed class AuditBundleExporter(AdministrationNode node)
     /// <summary>Every entry of our entity <paramref name="kind"/>/<paramref name="id"/>.</summary>
     public async Task<AuditExport> ExportEntityAsync(string kind, string id, CancellationToken cancellationToken = default)
     {
+        if (kind == KeySetFormat.EntityKind)
+        {
+            return new AuditExport.NotFound($"The key set of {node.Id} is not exported as an entity: every bundle carries it whole, as its keySet.");
+        }
+
         var entity = new EntityKey(node.Id, kind, id);
         var head = await node.Store.Entities.GetHeadAsync(entity, cancellationToken).ConfigureAwait(false);
         if (head is null)
@@ -67,11 +73,12 @@ public sealed class AuditBundleExporter(AdministrationNode node)
             return new AuditExport.NotFound($"No entry of {kind} {id} is in {node.Id}'s Merkle log yet.");
         }
 
-        return new AuditExport.Exported(Bundle(new AuditScope.Entity(kind, id), checkpoint, proven));
+        return new AuditExport.Exported(await BundleAsync(new AuditScope.Entity(kind, id), checkpoint, proven, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>
-    /// The log leaves whose entries are signed within [<paramref name="from"/>, <paramref name="to"/>), in log order.
+    /// The log leaves whose entries are signed within [<paramref name="from"/>, <paramref name="to"/>), in log order
+    /// (key-set entries apart: they are the bundle's keySet).
     /// Scans the whole log: leaves record no time, and entries of different entities are not logged in time order.
     /// </summary>
     public async Task<AuditExport> ExportRangeAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
@@ -91,7 +98,11 @@ public sealed class AuditBundleExporter(AdministrationNode node)
             var entries = await ReadLeafEntriesAsync(leaves, cancellationToken).ConfigureAwait(false);
             foreach (var leaf in leaves)
             {
-                if (entries.TryGetValue((leaf.Entity, leaf.Sequence), out var entry) && scope.Contains(entry.Entry.Body.Timestamp))
+                // Key-set entries travel whole in the bundle's keySet, where the fold judges each event's
+                // signer as the set stood before it. Listed as log entries they would be judged by the
+                // final set, where a rotation signed by the key it ends reads as signed after that end.
+                if (leaf.Entity.Kind != KeySetFormat.EntityKind
+                    && entries.TryGetValue((leaf.Entity, leaf.Sequence), out var entry) && scope.Contains(entry.Entry.Body.Timestamp))
                 {
                     selected.Add(entry);
                 }
@@ -113,15 +124,17 @@ public sealed class AuditBundleExporter(AdministrationNode node)
             proven.Add(new ProvenEntry(entry, proof.Proof));
         }
 
-        return new AuditExport.Exported(Bundle(scope, checkpoint, proven));
+        return new AuditExport.Exported(await BundleAsync(scope, checkpoint, proven, cancellationToken).ConfigureAwait(false));
     }
 
-    private AuditBundle Bundle(AuditScope scope, SignedCheckpoint checkpoint, List<ProvenEntry> entries) =>
+    // The key set as stored, every entry of it: rotations and revocations are what let an auditor
+    // check each entry against the key that was valid when it was signed.
+    private async Task<AuditBundle> BundleAsync(AuditScope scope, SignedCheckpoint checkpoint, List<ProvenEntry> entries, CancellationToken cancellationToken) =>
         AuditBundle.Create(
             node.Id,
             scope,
             EntryBody.TruncateToMicros(node.Time.GetUtcNow()),
-            [DerivedKeySet.Genesis(node.Id, node.Signer)],
+            [.. await node.OwnKeys.ReadAllAsync(cancellationToken).ConfigureAwait(false)],
             checkpoint,
             entries);
 

@@ -18,6 +18,12 @@ public sealed class NodeOptions
     /// <summary>A file holding the signing key PEM; used when <see cref="SigningKeyPem"/> is empty.</summary>
     public string? SigningKeyFile { get; set; }
 
+    /// <summary>
+    /// Further private keys this node holds (PEM files), beside the signing key: a staged next key to
+    /// rotate to, a standby key for an emergency. Held only; the key set says which one signs.
+    /// </summary>
+    public IList<string> AdditionalSigningKeyFiles { get; } = [];
+
     /// <summary>The partner administrations this node exchanges with.</summary>
     public IList<PartnerOptions> Partners { get; } = [];
 
@@ -46,7 +52,11 @@ public sealed class PartnerOptions
     /// </summary>
     public string? Link { get; set; }
 
-    /// <summary>The partner's public verification keys (PEM, SubjectPublicKeyInfo).</summary>
+    /// <summary>
+    /// The partner's public verification keys (PEM, SubjectPublicKeyInfo). The first is the partner's
+    /// pinned genesis key, exchanged at onboarding: its key set must start with it. The others verify
+    /// only until the partner's key set arrives; from then on the key set alone decides.
+    /// </summary>
     public IList<string> PublicKeys { get; } = [];
 }
 

@@ -63,6 +63,25 @@ public static class NodeOptionsValidation
             problems.Add($"Node:SigningKeyFile \"{options.SigningKeyFile}\" does not exist.");
         }
 
+        for (var i = 0; i < options.AdditionalSigningKeyFiles.Count; i++)
+        {
+            var file = options.AdditionalSigningKeyFiles[i];
+            if (string.IsNullOrWhiteSpace(file) || !File.Exists(file))
+            {
+                problems.Add($"Node:AdditionalSigningKeyFiles:{i} \"{file}\" does not exist.");
+                continue;
+            }
+
+            try
+            {
+                using var key = EcdsaP256Signer.FromPem(File.ReadAllText(file));
+            }
+            catch (FormatException e)
+            {
+                problems.Add($"Node:AdditionalSigningKeyFiles:{i} \"{file}\" is not an EC P-256 private key in PEM: {e.Message}");
+            }
+        }
+
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Partners.Count; i++)
         {
@@ -295,6 +314,31 @@ public static class NodeOptionsValidation
         {
             throw new NodeConfigurationException("The signing key is not an EC P-256 private key in PEM: " + e.Message, e);
         }
+    }
+
+    /// <summary>Loads the further held keys (<see cref="NodeOptions.AdditionalSigningKeyFiles"/>).</summary>
+    public static IReadOnlyList<EcdsaP256Signer> LoadAdditionalSigners(NodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var keys = new List<EcdsaP256Signer>();
+        try
+        {
+            foreach (var file in options.AdditionalSigningKeyFiles)
+            {
+                keys.Add(EcdsaP256Signer.FromPem(File.ReadAllText(file)));
+            }
+        }
+        catch (Exception e) when (e is FormatException or IOException)
+        {
+            foreach (var key in keys)
+            {
+                key.Dispose();
+            }
+
+            throw new NodeConfigurationException("A key of Node:AdditionalSigningKeyFiles cannot be loaded: " + e.Message, e);
+        }
+
+        return keys;
     }
 
     private static bool IsAmqpUri(string? value) =>

@@ -1,40 +1,57 @@
+using Interconnect.Grains.KeySets;
 using Interconnect.Grains.Runtime;
 using Interconnect.Ledger.Signing;
 using Interconnect.Node.Configuration;
+using Interconnect.Node.Replication;
 using Interconnect.Storage;
 
 namespace Interconnect.Node.Hosting;
 
 /// <summary>
-/// The administration this node acts for: its key, storage, Merkle log, grains and the keys it
-/// trusts for its partners. One per node (a singleton of the node's container).
+/// The administration this node acts for: its keys and key set, storage, Merkle log, grains and the
+/// key sets it holds for its partners. One per node (a singleton of the node's container).
 /// </summary>
-public sealed class AdministrationNode : IAsyncDisposable
+public sealed partial class AdministrationNode : IAsyncDisposable
 {
-    /// <summary>Creates the node's core from validated options.</summary>
+    private readonly IReadOnlyList<EcdsaP256Signer> _held;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the node's core from validated options; <see cref="StartAsync"/> loads its state.</summary>
     public AdministrationNode(NodeOptions options, EcdsaP256Signer signer, INodeStore store, TimeProvider time, ILoggerFactory loggers, Telemetry.NodeTelemetry? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(signer);
         ArgumentNullException.ThrowIfNull(loggers);
         Id = options.AdministrationId;
-        Signer = signer;
         Store = store;
         Time = time;
+        _logger = loggers.CreateLogger<AdministrationNode>();
+        _held = [signer, .. NodeOptionsValidation.LoadAdditionalSigners(options)];
         Partners = [.. options.Partners.Select(p => p.Id)];
-        PartnerKeys = new StaticKeyResolver(options.Partners.SelectMany(p => p.PublicKeys.Select(pem => (p.Id, PublicKey.FromPem(pem)))));
+
         // Entries and checkpoints are signed through a span when the node has telemetry.
-        ISigner signing = telemetry is null ? signer : new Telemetry.TracedSigner(signer, telemetry);
-        Log = new NodeLog(Id, store.Log, store.Entities, signing, time);
-        Context = new AdministrationContext(Id, signing, store, Log, time) { PartnerKeys = PartnerKeys };
+        Func<ISigner, ISigner>? traced = telemetry is null ? null : key => new Telemetry.TracedSigner(key, telemetry);
+        Signer = new NodeSigner(time);
+        Log = new NodeLog(Id, store.Log, store.Entities, Signer, time);
+        OwnKeys = new OwnKeySet(Id, store, Log, Signer, _held, time, traced);
+        Keys = new MeshKeys(
+            options.Partners.Where(p => p.PublicKeys.Count > 0).Select(p => (p.Id, (IReadOnlyList<PublicKey>)[.. p.PublicKeys.Select(PublicKey.FromPem)])),
+            OwnKeys);
+        Context = new AdministrationContext(Id, Signer, store, Log, time) { PartnerKeys = Keys };
         Grains = new GrainRuntime(time, logger: loggers.CreateLogger<GrainRuntime>()).AddInterconnectGrains(Context);
     }
 
     /// <summary>This administration's id.</summary>
     public string Id { get; }
 
-    /// <summary>The signing key.</summary>
-    public EcdsaP256Signer Signer { get; }
+    /// <summary>The signing key: whichever held key our key set says is current.</summary>
+    public NodeSigner Signer { get; }
+
+    /// <summary>Our own key set (a ledger entity) and the private keys we hold.</summary>
+    public OwnKeySet OwnKeys { get; }
+
+    /// <summary>Every key we trust, by administration and time: partners' key sets (or configured keys until one arrives) and ours.</summary>
+    public MeshKeys Keys { get; }
 
     /// <summary>The node's storage.</summary>
     public INodeStore Store { get; }
@@ -45,8 +62,8 @@ public sealed class AdministrationNode : IAsyncDisposable
     /// <summary>Configured partner ids.</summary>
     public IReadOnlyList<string> Partners { get; }
 
-    /// <summary>The keys we trust for each partner.</summary>
-    public IKeyResolver PartnerKeys { get; }
+    /// <summary>The keys we trust for each partner (and for our own past entries), resolved by time.</summary>
+    public IKeyResolver PartnerKeys => Keys;
 
     /// <summary>The Merkle log over our entries.</summary>
     public NodeLog Log { get; }
@@ -60,11 +77,38 @@ public sealed class AdministrationNode : IAsyncDisposable
     /// <summary>Whether <paramref name="administrationId"/> is a configured partner.</summary>
     public bool IsPartner(string administrationId) => Partners.Contains(administrationId, StringComparer.Ordinal);
 
+    /// <summary>Prepares storage, recovers the log, loads (or starts) our key set and rebuilds the partners' key sets from storage.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await Store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        await Log.StartAsync(cancellationToken).ConfigureAwait(false);
+        await OwnKeys.StartAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var (partner, fault) in await Keys.LoadAsync(Store.Entities, cancellationToken).ConfigureAwait(false))
+        {
+            LogPartnerKeySetStopped(_logger, partner, fault.Describe());
+        }
+
+        if (Signer.Unavailable is { } why)
+        {
+            LogCannotSign(_logger, Id, why);
+        }
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         await Grains.DisposeAsync().ConfigureAwait(false);
+        OwnKeys.Dispose();
         Log.Dispose();
-        Signer.Dispose();
+        foreach (var key in _held)
+        {
+            key.Dispose();
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The stored key set of partner {Partner} stops at a refused entry (was its pinned genesis key changed?): {Fault}")]
+    private static partial void LogPartnerKeySetStopped(ILogger logger, string partner, string fault);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Administration {AdministrationId} cannot sign: {Reason}")]
+    private static partial void LogCannotSign(ILogger logger, string administrationId, string reason);
 }

@@ -53,23 +53,31 @@ internal sealed class StorageHealthCheck(AdministrationNode node, NodeStartup st
     }
 }
 
-/// <summary>Ready when the signing key signs and its signature verifies.</summary>
+/// <summary>
+/// Ready when the node holds a key that its key set says is valid now, and that key signs and its
+/// signature verifies. A node whose current key was revoked with no standby is not ready, and says so.
+/// </summary>
 internal sealed class SigningKeyHealthCheck(AdministrationNode node) : IHealthCheck
 {
     private static readonly byte[] Probe = "interconnect/readiness-probe"u8.ToArray();
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (node.Signer.Current is not { } key)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy(node.Signer.Unavailable ?? "The node has no signing key."));
+        }
+
         try
         {
-            var signature = node.Signer.Sign(Probe);
-            return Task.FromResult(node.Signer.PublicKey.Verify(Probe, signature, node.Signer.Algorithm)
-                ? HealthCheckResult.Healthy($"Key {node.Signer.KeyId} signs.")
-                : HealthCheckResult.Unhealthy($"Key {node.Signer.KeyId} produced a signature that does not verify."));
+            var signature = key.Sign(Probe);
+            return Task.FromResult(key.PublicKey.Verify(Probe, signature, key.Algorithm)
+                ? HealthCheckResult.Healthy($"Key {key.KeyId} signs.")
+                : HealthCheckResult.Unhealthy($"Key {key.KeyId} produced a signature that does not verify."));
         }
         catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or ObjectDisposedException)
         {
-            return Task.FromResult(HealthCheckResult.Unhealthy($"Key {node.Signer.KeyId} cannot sign: {e.Message}", e));
+            return Task.FromResult(HealthCheckResult.Unhealthy($"Key {key.KeyId} cannot sign: {e.Message}", e));
         }
     }
 }

@@ -11,10 +11,9 @@ internal sealed partial class NodeStartup(AdministrationNode node, ILogger<NodeS
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await node.Store.InitializeAsync(cancellationToken).ConfigureAwait(false);
-        await node.Log.StartAsync(cancellationToken).ConfigureAwait(false);
+        await node.StartAsync(cancellationToken).ConfigureAwait(false);
         Started = true;
-        LogStarted(logger, node.Id, node.Log.Size, node.Signer.KeyId);
+        LogStarted(logger, node.Id, node.Log.Size, node.Signer.Current?.KeyId ?? "(none)");
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -1,12 +1,16 @@
 using Interconnect.Contracts;
+using Interconnect.Grains.AeoOperators;
 using Interconnect.Grains.Runtime;
+using Interconnect.Grains.Shipments;
 using Interconnect.Grains.MraAgreements;
 using Interconnect.Ledger;
 using Interconnect.Ledger.Chains;
 using Interconnect.Ledger.Checkpoints;
 using Interconnect.Ledger.Disclosure;
+using Interconnect.Ledger.KeySets;
 using Interconnect.Ledger.Merkle;
 using Interconnect.Ledger.Receipts;
+using Interconnect.Ledger.Signing;
 using Interconnect.Node.Hosting;
 using Interconnect.Node.Mesh;
 using Interconnect.Storage;
@@ -29,6 +33,7 @@ internal sealed partial class InboundReceiver(
     ILogger<InboundReceiver> logger)
 {
     private static readonly TimeSpan GapRequestInterval = TimeSpan.FromSeconds(2);
+    private static readonly string[] SharedKinds = [AeoOperatorGrain.EntityKind, ShipmentGrain.EntityKind, MraAgreementGrain.EntityKind];
     private readonly Dictionary<string, (long From, DateTimeOffset At)> _gapRequests = new(StringComparer.Ordinal);
 
     /// <summary>Rejections issued, by reason code (for metrics and tests).</summary>
@@ -146,9 +151,18 @@ internal sealed partial class InboundReceiver(
             return new Verdict.Refuse("wrong-origin", $"The entry originates from {body.Origin}, but {origin} sent it.");
         }
 
-        if (ChainVerifier.VerifySignature(entry.Entry, node.PartnerKeys) is { } signatureFault)
+        // A key-set entry is judged by the partner's key set itself (signer, chain, anchor) when it is next in line.
+        var isKeySet = body.EntityKind == KeySetFormat.EntityKind;
+        if (isKeySet)
         {
-            return new Verdict.Refuse("bad-signature", signatureFault.Describe());
+            if (!string.Equals(body.EntityId, origin, StringComparison.Ordinal))
+            {
+                return new Verdict.Refuse("key-set-refused", $"{origin} can only write its own key set, not {body.EntityId}'s.");
+            }
+        }
+        else if (CheckSignature(entry) is { } signatureRefused)
+        {
+            return signatureRefused;
         }
 
         if (entry.VerifyFields() is { } fieldFault)
@@ -156,7 +170,7 @@ internal sealed partial class InboundReceiver(
             return new Verdict.Refuse("bad-field", fieldFault.Describe());
         }
 
-        if (await CheckEntitlementAsync(entry, cancellationToken).ConfigureAwait(false) is { } refused)
+        if (!isKeySet && await CheckEntitlementAsync(entry, cancellationToken).ConfigureAwait(false) is { } refused)
         {
             return refused;
         }
@@ -187,6 +201,11 @@ internal sealed partial class InboundReceiver(
         if (body.PreviousHash != previous)
         {
             return new Verdict.Refuse("broken-chain", $"{key} entry {body.Sequence} links to {body.PreviousHash}, but entry {last} is {previous}.");
+        }
+
+        if (isKeySet && node.Keys.Check(entry) is { } keySetFault)
+        {
+            return new Verdict.Refuse("key-set-refused", keySetFault.Describe());
         }
 
         try
@@ -246,9 +265,43 @@ internal sealed partial class InboundReceiver(
             : new Verdict.Refuse("beyond-policy", $"Fields {string.Join(", ", beyond)} are beyond what MRA {agreement.AgreementId} discloses to {node.Id}.");
     }
 
+    /// <summary>
+    /// The entry's signature against its origin's keys as they stood at the entry's time. A key known
+    /// but not valid then is told apart from a bad or unknown signature: <c>key-revoked</c> when a
+    /// revocation reaches that time (its effective time and reason in the text), else <c>key-not-valid</c>.
+    /// </summary>
+    private Verdict.Refuse? CheckSignature(DisclosedEntry entry)
+    {
+        var body = entry.Entry.Body;
+        switch (ChainVerifier.VerifySignature(entry.Entry, node.Keys))
+        {
+            case null:
+                return null;
+            case EntryFault.KeyNotValidAtTime notValid:
+                if (node.Keys.RevokedAt(body.Origin, body.KeyId, body.Timestamp) is { } revoked)
+                {
+                    var which = revoked.Key.KeyId == body.KeyId ? $"key {body.KeyId}" : $"key {body.KeyId} (added under key {revoked.Key.KeyId})";
+                    return new Verdict.Refuse(
+                        "key-revoked",
+                        $"{body.Origin} revoked {which} effective {KeySetFormat.FormatTime(revoked.Revocation.EffectiveAt)} ({revoked.Revocation.Reason}); "
+                        + $"entry {body.Sequence} is dated {KeySetFormat.FormatTime(body.Timestamp)}.");
+                }
+
+                return new Verdict.Refuse("key-not-valid", notValid.Describe());
+            case var fault:
+                return new Verdict.Refuse("bad-signature", fault.Describe());
+        }
+    }
+
     private async Task OnStoredAsync(DisclosedEntry entry, CancellationToken cancellationToken)
     {
         var body = entry.Entry.Body;
+        if (body.EntityKind == KeySetFormat.EntityKind)
+        {
+            await OnKeySetEntryStoredAsync(entry, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         if (body.EntityKind != MraAgreementGrain.EntityKind)
         {
             return;
@@ -276,6 +329,66 @@ internal sealed partial class InboundReceiver(
         catch (DomainRuleException e)
         {
             LogAcceptanceNotRecorded(logger, body.Origin, body.EntityId, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Applies a partner's stored key-set entry. A revocation reaching back in time cannot un-endorse
+    /// what we already took: every stored entry of that partner signed by the revoked key at or after
+    /// the effective time raises an alarm naming it, for an operator to follow up.
+    /// </summary>
+    private async Task OnKeySetEntryStoredAsync(DisclosedEntry entry, CancellationToken cancellationToken)
+    {
+        var body = entry.Entry.Body;
+        if (node.Keys.Apply(entry) is { } fault)
+        {
+            // Checked just before it was stored; only a concurrent apply of the same entry gets here.
+            LogKeySetNotApplied(logger, body.Origin, body.Sequence, fault.Describe());
+            return;
+        }
+
+        LogKeySetApplied(logger, body.Origin, body.Sequence, body.EntryType);
+        if (body.EntryType != KeySetFormat.KeyRevoked || entry[KeySetFormat.KeyIdField] is not { } revokedKey
+            || !KeySetFormat.TryParseTime(entry[KeySetFormat.EffectiveAtField], out var effectiveAt))
+        {
+            return;
+        }
+
+        var affected = new List<string>();
+        var count = 0;
+        foreach (var kind in SharedKinds)
+        {
+            await foreach (var entity in node.Store.Entities.ListAsync(body.Origin, kind, cancellationToken).ConfigureAwait(false))
+            {
+                for (ulong next = 1; ;)
+                {
+                    var page = await node.Store.Entities.ReadAsync(entity, next, 500, cancellationToken).ConfigureAwait(false);
+                    foreach (var stored in page.Where(e => e.Entry.Body.KeyId == revokedKey && e.Entry.Body.Timestamp >= effectiveAt))
+                    {
+                        count++;
+                        if (affected.Count < 20)
+                        {
+                            affected.Add($"{entity} #{stored.Entry.Body.Sequence} ({KeySetFormat.FormatTime(stored.Entry.Body.Timestamp)})");
+                        }
+                    }
+
+                    if (page.Count < 500)
+                    {
+                        break;
+                    }
+
+                    next = page[^1].Entry.Body.Sequence + 1;
+                }
+            }
+        }
+
+        if (count > 0)
+        {
+            alarms.Raise(
+                body.Origin,
+                "revoked-key-entries",
+                $"{body.Origin} revoked key {revokedKey} effective {KeySetFormat.FormatTime(effectiveAt)}; {count} entr{(count == 1 ? "y" : "ies")} signed with it "
+                + $"at or after that time {(count == 1 ? "was" : "were")} already taken here and cannot be un-endorsed: {string.Join(", ", affected)}{(count > affected.Count ? ", ..." : string.Empty)}.");
         }
     }
 
@@ -315,8 +428,17 @@ internal sealed partial class InboundReceiver(
             return Alarm(message.Origin, "checkpoint-inconsistent", $"The checkpoint is of {newer.Checkpoint.Origin}'s log, not {message.Origin}'s.");
         }
 
-        if (newer.Verify(node.PartnerKeys) is { } fault)
+        // Only when our keys do not verify it: the message may carry the key-set entry that does.
+        if (newer.Verify(node.PartnerKeys) is { } fault && newer.Verify(KeysWith(message)) is not null)
         {
+            // A checkpoint of more of the log than this message carries may be signed by a key whose
+            // key-set entry is still ahead in the stream (a rotation): it cannot be checked yet, like a
+            // checkpoint without its proof. It is not kept; the entries are checked one by one as ever.
+            if (fault is CheckpointFault.UnknownKey && newer.Checkpoint.TreeSize > message.LogThrough && node.Keys.HoldsKeySet(message.Origin))
+            {
+                return (null, null);
+            }
+
             return Alarm(message.Origin, "checkpoint-inconsistent", "The checkpoint's signature does not verify: " + fault.Describe());
         }
 
@@ -348,6 +470,33 @@ internal sealed partial class InboundReceiver(
             CheckpointConflict.Fork => Alarm(message.Origin, "checkpoint-fork", result.Conflict.Describe()),
             _ => Alarm(message.Origin, "checkpoint-inconsistent", result.Conflict.Describe()),
         };
+    }
+
+    /// <summary>
+    /// The keys to check a message's checkpoint with: the checkpoint may be signed by a key that a
+    /// key-set entry in the same message brings in (the first checkpoint after a rotation), so those
+    /// entries are applied to a copy of the origin's key set first. Nothing is kept from the copy.
+    /// </summary>
+    private IKeyResolver KeysWith(ReplicateEntries message)
+    {
+        if (node.Keys.Partner(message.Origin) is not { } keySet)
+        {
+            return node.Keys;
+        }
+
+        KeySet? copy = null;
+        foreach (var wire in message.Entries ?? [])
+        {
+            if (WireCodec.FromWire(wire).Entry is not { } entry || entry.Entry.Body.EntityKind != KeySetFormat.EntityKind)
+            {
+                continue;
+            }
+
+            copy ??= keySet.Fork();
+            _ = copy.Apply(entry);
+        }
+
+        return copy?.Head is null ? node.Keys : copy;
     }
 
     private (byte[]? Accepted, string? Problem) Alarm(string origin, string kind, string problem)
@@ -409,10 +558,12 @@ internal sealed partial class InboundReceiver(
     private byte[] Sign(string origin, DisclosedEntry? entry, ReceiptVerdict verdict, string reason)
     {
         var body = entry?.Entry.Body;
+        // One stamp: the receipt is dated within the validity of the key that signs it.
+        var stamp = node.Signer.Stamp(DateTimeOffset.MinValue);
         var receipt = new Receipt(
             node.Id, origin, body?.EntityKind ?? string.Empty, body?.EntityId ?? string.Empty, body?.Sequence ?? 0,
-            entry?.Entry.Hash ?? Hash256.Zero, verdict, Receipt.FitReason(reason), node.Time.GetUtcNow());
-        return SignedReceipt.Sign(receipt, node.Signer).Encode();
+            entry?.Entry.Hash ?? Hash256.Zero, verdict, Receipt.FitReason(reason), stamp.Timestamp);
+        return SignedReceipt.Sign(receipt, stamp.Key).Encode();
     }
 
     private async Task RequestGapAsync(string origin, long from, CancellationToken cancellationToken)
@@ -448,6 +599,12 @@ internal sealed partial class InboundReceiver(
             LogReplyFailed(logger, partner, typeof(T).Name, e.Message);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Key set of {Origin}: entry {Sequence} ({EntryType}) applied")]
+    private static partial void LogKeySetApplied(ILogger logger, string origin, ulong sequence, string entryType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Key set of {Origin}: stored entry {Sequence} not applied: {Fault}")]
+    private static partial void LogKeySetNotApplied(ILogger logger, string origin, ulong sequence, string fault);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a message from {Origin}, which is not a configured partner")]
     private static partial void LogStranger(ILogger logger, string origin);

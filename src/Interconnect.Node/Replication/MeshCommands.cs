@@ -41,8 +41,9 @@ internal sealed class MeshCommands(AdministrationNode node, IPartnerChannel chan
         var head = await node.Store.Entities.GetHeadAsync(entity, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"{origin} has not sent shipment {consignmentReference} to {node.Id}.");
         var verdict = accepted ? ReceiptVerdict.BusinessAccepted : ReceiptVerdict.BusinessRejected;
-        var receipt = new Receipt(node.Id, origin, entity.Kind, entity.Id, head.LastSequence, head.LastHash, verdict, reason?.Trim() ?? string.Empty, node.Time.GetUtcNow());
-        var signed = SignedReceipt.Sign(receipt, node.Signer).Encode();
+        var stamp = node.Signer.Stamp(DateTimeOffset.MinValue);
+        var receipt = new Receipt(node.Id, origin, entity.Kind, entity.Id, head.LastSequence, head.LastHash, verdict, reason?.Trim() ?? string.Empty, stamp.Timestamp);
+        var signed = SignedReceipt.Sign(receipt, stamp.Key).Encode();
         await node.Store.Receipts.SaveAsync(new StoredReceipt(entity, head.LastSequence, head.LastHash, node.Id, verdict, signed, node.Time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         await channel.SendAsync(origin, new RecordBusinessResponse(node.Id, origin, signed), cancellationToken).ConfigureAwait(false);
     }

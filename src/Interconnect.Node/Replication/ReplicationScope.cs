@@ -3,13 +3,14 @@ using Interconnect.Grains.MraAgreements;
 using Interconnect.Grains.Sharing;
 using Interconnect.Grains.Shipments;
 using Interconnect.Ledger.Disclosure;
+using Interconnect.Ledger.KeySets;
 using Interconnect.Node.Hosting;
 
 namespace Interconnect.Node.Replication;
 
 /// <summary>
 /// Which of our entries a partner receives, and in what form: access to the mesh is not access to
-/// the data. MRA entries go whole to the agreement's parties; AEO entries to partners with an MRA in
+/// the data. Key-set entries go whole to every partner; MRA entries go whole to the agreement's parties; AEO entries to partners with an MRA in
 /// force whose policy gives them AEO data, with the policy's fields only; shipment entries to the
 /// importing administration once the shipment has been sent to it, under the policy's fields.
 /// </summary>
@@ -26,6 +27,9 @@ internal sealed class ReplicationScope(AdministrationNode node, AgreementBook ag
                 return agreement is not null && agreement.Parties.Contains(partner, StringComparer.Ordinal)
                     ? new SharedView.Disclosed(entry)
                     : new SharedView.Refused($"{partner} is not a party to MRA {body.EntityId}.");
+            case KeySetFormat.EntityKind:
+                // Key sets are public: every partner needs them to verify anything we sign, agreement or not.
+                return new SharedView.Disclosed(entry);
             case AeoOperatorGrain.EntityKind:
                 return await UnderAgreementAsync(entry, partner, cancellationToken).ConfigureAwait(false);
             case ShipmentGrain.EntityKind:
