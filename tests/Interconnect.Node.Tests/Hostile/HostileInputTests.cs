@@ -456,7 +456,7 @@ public sealed class HostileInputTests(HostileMeshFixture fixture) : HostileCaseB
         await QuietAsync();
         Assert.Equal(before, await StoredState.TakeAsync(nl));
         Assert.Equal(beforeAtJp, await StoredState.TakeAsync(Node("JP")));
-        Row(14, "unauthenticated-api-calls", "POSTs to NL's API: certify, suspend and reinstate without credentials or with an unknown key; certify as auditor; revoke an AEO and terminate the MRA as officer; reinstate and release as JP's system",
+        Row(15, "unauthenticated-api-calls", "POSTs to NL's API: certify, suspend and reinstate without credentials or with an unknown key; certify as auditor; revoke an AEO and terminate the MRA as officer; reinstate and release as JP's system",
             "401 unauthenticated / 403 forbidden (ProblemDetails saying why)", "401 (x3), 403 naming the roles that may (x5)",
             "interconnect.api.refused{reason=unauthenticated} +3, {reason=forbidden} +5", "unchanged at NL and JP");
     }
@@ -503,7 +503,7 @@ public sealed class HostileInputTests(HostileMeshFixture fixture) : HostileCaseB
         }
 
         Assert.Equal(forbidden + records.Length, Refused("forbidden"));
-        Row(15, "partner-probing-the-api", $"JP's system, signed in at NL as a partner, asking {records.Length + open.Length} GET endpoints for NL's AEO, whose address NL's MRA withholds from JP",
+        Row(16, "partner-probing-the-api", $"JP's system, signed in at NL as a partner, asking {records.Length + open.Length} GET endpoints for NL's AEO, whose address NL's MRA withholds from JP",
             "our records refused (403); verification, proofs and node facts without any withheld field",
             $"403 on all {records.Length} record endpoints; the {open.Length} open ones answered 2xx without the address",
             $"interconnect.api.refused{{reason=forbidden,role=partner}} +{records.Length}", "n/a (read-only)");

@@ -120,7 +120,7 @@ public sealed class KeyMesh : IAsyncDisposable
 
     public IMeshQueries Queries(string administration) => Mesh.Service<IMeshQueries>(administration);
 
-    public NodeHttpClient Client(string administration) => new(administration, Mesh.UrlOf(administration));
+    public NodeHttpClient Client(string administration) => new(administration, Mesh.Client(administration, Roles.Supervisor));
 
     /// <summary>Rejections with <paramref name="reason"/> issued by <paramref name="at"/>.</summary>
     public long Issued(string at, string reason) => Meter.Rejections(Telemetry(at), MetricNames.Issued, reason);

@@ -1,5 +1,6 @@
 using Interconnect.Ledger.Disclosure;
 using Interconnect.Ledger.KeySets;
+using Interconnect.Node.Access;
 using Interconnect.Node.Api.Problems;
 using Interconnect.Node.Hosting;
 using Interconnect.Storage;
@@ -17,17 +18,20 @@ public static class KeysApi
     /// <summary>Maps the key endpoints.</summary>
     public static IEndpointRouteBuilder MapKeysApi(this IEndpointRouteBuilder routes)
     {
+        // Key sets are public: anyone checking our signatures needs them.
         var keys = routes.MapGroup("/api/keys").WithTags("Keys");
         keys.MapGet("/", OwnAsync)
             .WithName("GetOwnKeySet")
+            .AllowAnonymous()
             .WithSummary("Our key set: each key with its validity, the key that signs now, the keys this node holds, and every key-set event.");
         keys.MapGet("/{administration}", PartnerAsync)
             .WithName("GetPartnerKeySet")
+            .AllowAnonymous()
             .WithSummary("A partner's key set as we hold it (empty until its genesis arrives; its configured keys verify until then).")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        var operations = keys.MapGroup(string.Empty);
+        var operations = keys.MapGroup(string.Empty).RequireAuthorization(AccessPolicies.Supervise);
         operations.MapPost("/rotate", RotateAsync)
             .WithName("RotateSigningKey")
             .WithSummary("Replaces the current key by a held key not yet in the set (key.rotated, signed by the current key); entries from then on are signed by the new key.")
