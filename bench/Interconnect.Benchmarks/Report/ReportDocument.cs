@@ -59,11 +59,11 @@ internal static class ReportDocument
         Line($"");
         foreach (var f in report.Mesh)
         {
-            Line($"- *{f.Configuration}*: {f.Setup}. Throughput: {f.Callers} callers certify distinct AEO operators at NL for {f.IssueSeconds:0.#} s; the clock stops when JP has acknowledged all {f.Entries:N0} entries ({f.AcknowledgedSeconds:N1} s). Bound: sign {f.Bound.SignPerSecond:N0} /s, entry {f.Bound.EntryBoundPerSecond:N0} /s (the {f.Bound.Taken}). Latency: {f.PacedEntries:N0} commands started on a schedule at {f.PacedPerSecond:N0} /s for {f.PacedSeconds:0.#} s, none waiting for another; slowest recorded {Milliseconds(f.Recorded.MaxMs)}.");
+            Line($"- *{f.Configuration}*: {f.Setup}. Throughput: {f.Callers} callers certify distinct AEO operators at NL for {f.IssueSeconds:0.#} s (NL commits {f.Entries / f.IssueSeconds:N0} /s); the clock stops when JP has acknowledged all {f.Entries:N0} entries ({f.AcknowledgedSeconds:N1} s). Bound: sign {f.Bound.SignPerSecond:N0} /s, entry {f.Bound.EntryBoundPerSecond:N0} /s (the {f.Bound.Taken}). Latency: {f.PacedEntries:N0} commands started on a schedule at {f.PacedPerSecond:N0} /s for {f.PacedSeconds:0.#} s, none waiting for another; slowest recorded {Milliseconds(f.Recorded.MaxMs)}.");
         }
 
         Line($"");
-        Line($"*Entries/s* counts from the first command to JP's acknowledgement of the last entry (JP verified the signature, the chain and the disclosed fields, stored the entry and signed an endorsement; NL verified the endorsement and recorded it). *÷ raw sign* is the throughput over the raw sign rate; *÷ entry bound* over the rate at which one core could do an entry's two signatures and two verifications. *JP applied*: from the command's start at NL until JP had stored the entry and its endorsement. *NL recorded*: until NL had recorded JP's endorsement. The paced rate is half the configuration's measured throughput, at most {MeshBenchmark.MaxPacedPerSecond:N0} /s.");
+        Line($"*Entries/s* counts from the first command to JP's acknowledgement of the last entry (JP verified the signature, the chain and the disclosed fields, stored the entry and signed an endorsement; NL verified the endorsement and recorded it). *÷ raw sign* is the throughput over the raw sign rate; *÷ entry bound* over the rate at which one core could do an entry's two signatures and two verifications. *JP applied*: from the command's start at NL until JP had stored the entry and its endorsement. *NL recorded*: until NL had recorded JP's endorsement. The paced rate is a quarter of the configuration's measured throughput, at most {MeshBenchmark.MaxPacedPerSecond:N0} /s.");
 
         var memory = report.Memory;
         Line($"");
