@@ -35,7 +35,8 @@ internal static class CatchUpBenchmark
     public static async Task<(CatchUpFigure CatchUp, MemoryFigure Memory)> MeasureAsync(double steadySeconds, int backlog)
     {
         Console.WriteLine($"--- catch-up: {SteadyPerSecond:N0} entries/s for {steadySeconds:0} s, then a backlog of {backlog:N0} with JP away");
-        await using var mesh = await DemoMesh.StartAsync(["NL", "JP"], MeshBenchmark.FreePort(), Microsoft.Extensions.Logging.LogLevel.Error).ConfigureAwait(false);
+        var batchSize = 0;
+        await using var mesh = await DemoMesh.StartAsync(["NL", "JP"], MeshBenchmark.FreePort(), Microsoft.Extensions.Logging.LogLevel.Error, options => batchSize = options.Replication.BatchSize).ConfigureAwait(false);
         await new DemoScenario(mesh, TextWriter.Null).EstablishAgreementAsync().ConfigureAwait(false);
         var nl = mesh.Service<AdministrationNode>("NL");
 
@@ -91,7 +92,7 @@ internal static class CatchUpBenchmark
         await MeshBenchmark.AcknowledgedAsync(mesh, TimeSpan.FromMinutes(30)).ConfigureAwait(false);
         var total = catchUp.Elapsed.TotalSeconds;
         var rate = backlog / (total - toFirst.TotalSeconds);
-        var figure = new CatchUpFigure(steadySeconds, count, steadyRate, backlog, BacklogCallers, built, toFirst.TotalSeconds, total, rate, Target);
+        var figure = new CatchUpFigure(steadySeconds, count, steadyRate, backlog, BacklogCallers, batchSize, built, toFirst.TotalSeconds, total, rate, Target);
         Console.WriteLine($"catch-up: {backlog:N0} entries acknowledged {total:N1} s after JP's return ({toFirst.TotalSeconds:N1} s until the sender noticed, then {rate:N0}/s), {figure.TimesSteady:N1} times the steady rate (target {Target:0})");
         return (figure, memory);
     }

@@ -52,7 +52,12 @@ internal static class MeshBenchmark
     public static async Task<MeshFigure> MeasureAsync(string configuration, string setup, double issueSeconds, double pacedSeconds, CryptoSample bound, Action<NodeOptions>? configure)
     {
         Console.WriteLine($"--- {configuration}: {Callers} callers for {issueSeconds:0} s, then a paced run for {pacedSeconds:0} s");
-        await using var mesh = await DemoMesh.StartAsync(["NL", "JP"], FreePort(), Microsoft.Extensions.Logging.LogLevel.Error, configure).ConfigureAwait(false);
+        var batchSize = 0;
+        await using var mesh = await DemoMesh.StartAsync(["NL", "JP"], FreePort(), Microsoft.Extensions.Logging.LogLevel.Error, options =>
+        {
+            configure?.Invoke(options);
+            batchSize = options.Replication.BatchSize;
+        }).ConfigureAwait(false);
         await new DemoScenario(mesh, TextWriter.Null).EstablishAgreementAsync().ConfigureAwait(false);
         await AcknowledgedAsync(mesh, TimeSpan.FromMinutes(2)).ConfigureAwait(false);
         var nl = mesh.Service<AdministrationNode>("NL");
@@ -111,7 +116,7 @@ internal static class MeshBenchmark
         }).ConfigureAwait(false);
 
         var figure = new MeshFigure(
-            configuration, setup, Callers, issueSeconds, issued, elapsed, rate, bound,
+            configuration, setup, Callers, batchSize, issueSeconds, issued, elapsed, rate, bound,
             paced, pacedSeconds, started.Count, Latency.Of(applied), Latency.Of(recorded));
         Console.WriteLine($"{configuration}: at {paced:N0} entries/s ({started.Count:N0} entries) applied at JP p50 {figure.Applied.P50Ms:N1} ms, p99 {figure.Applied.P99Ms:N1} ms; endorsement recorded at NL p50 {figure.Recorded.P50Ms:N1} ms, p99 {figure.Recorded.P99Ms:N1} ms");
         return figure;

@@ -33,6 +33,7 @@ public sealed class ReportDocumentTests
         Assert.Contains("2 cores (Example Xeon Processor), 23.5 GiB RAM, Debian GNU/Linux 12 (bookworm), .NET 10.0.12 X64, OpenSSL 3.0.19", section, StringComparison.Ordinal);
         Assert.Contains("1.42 at the start, 2.61 at the end", section, StringComparison.Ordinal);
         Assert.Contains("16 callers certify distinct AEO operators at NL for 15 s (NL commits 3,000 /s)", section, StringComparison.Ordinal);
+        Assert.Contains("replication messages carry up to 200 log leaves", section, StringComparison.Ordinal);
         Assert.DoesNotContain("Quick run", section, StringComparison.Ordinal);
     }
 

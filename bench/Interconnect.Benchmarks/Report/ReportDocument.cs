@@ -59,7 +59,7 @@ internal static class ReportDocument
         Line($"");
         foreach (var f in report.Mesh)
         {
-            Line($"- *{f.Configuration}*: {f.Setup}. Throughput: {f.Callers} callers certify distinct AEO operators at NL for {f.IssueSeconds:0.#} s (NL commits {f.Entries / f.IssueSeconds:N0} /s); the clock stops when JP has acknowledged all {f.Entries:N0} entries ({f.AcknowledgedSeconds:N1} s). Bound: sign {f.Bound.SignPerSecond:N0} /s, entry {f.Bound.EntryBoundPerSecond:N0} /s (the {f.Bound.Taken}). Latency: {f.PacedEntries:N0} commands started on a schedule at {f.PacedPerSecond:N0} /s for {f.PacedSeconds:0.#} s, none waiting for another; slowest recorded {Milliseconds(f.Recorded.MaxMs)}.");
+            Line($"- *{f.Configuration}*: {f.Setup}. Throughput: {f.Callers} callers certify distinct AEO operators at NL for {f.IssueSeconds:0.#} s (NL commits {f.Entries / f.IssueSeconds:N0} /s); the clock stops when JP has acknowledged all {f.Entries:N0} entries ({f.AcknowledgedSeconds:N1} s); replication messages carry up to {f.BatchSize:N0} log leaves. Bound: sign {f.Bound.SignPerSecond:N0} /s, entry {f.Bound.EntryBoundPerSecond:N0} /s (the {f.Bound.Taken}). Latency: {f.PacedEntries:N0} commands started on a schedule at {f.PacedPerSecond:N0} /s for {f.PacedSeconds:0.#} s, none waiting for another; slowest recorded {Milliseconds(f.Recorded.MaxMs)}.");
         }
 
         Line($"");
@@ -90,7 +90,7 @@ internal static class ReportDocument
         Line($"| all acknowledged | {c.CatchUpSeconds:N1} s after JP's return |");
         Line($"| drain rate ÷ steady rate | **{c.TimesSteady:N1}** (target at least {c.Target:0}: {(c.TargetMet ? "met" : "**not met**")}) |");
         Line($"");
-        Line($"In memory, NL and JP in one process; JP is cut off by taking its bus out of the in-memory mesh, and returns by putting it back.");
+        Line($"In memory, NL and JP in one process; JP is cut off by taking its bus out of the in-memory mesh, and returns by putting it back. Replication messages carry up to {c.BatchSize:N0} log leaves.");
         text.Append(End);
         return text.ToString();
     }

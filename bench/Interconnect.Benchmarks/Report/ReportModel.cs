@@ -84,6 +84,7 @@ internal sealed record Latency(double P50Ms, double P99Ms, double MaxMs)
 /// <param name="Configuration">"in memory", "RabbitMQ + Azurite".</param>
 /// <param name="Setup">How the nodes, transport and storage were set up.</param>
 /// <param name="Callers">Concurrent callers certifying distinct operators at NL.</param>
+/// <param name="BatchSize">Most log leaves one replication message covers (the nodes' setting).</param>
 /// <param name="IssueSeconds">How long the callers issued commands.</param>
 /// <param name="Entries">Entries issued (all acknowledged by JP before the clock stopped).</param>
 /// <param name="AcknowledgedSeconds">From the first command until JP had acknowledged every entry.</param>
@@ -98,6 +99,7 @@ internal sealed record MeshFigure(
     string Configuration,
     string Setup,
     int Callers,
+    int BatchSize,
     double IssueSeconds,
     int Entries,
     double AcknowledgedSeconds,
@@ -146,6 +148,7 @@ internal sealed record MemoryFigure(
 /// <param name="SteadyPerSecond">The steady stream's rate.</param>
 /// <param name="Backlog">Entries certified at NL while JP was away.</param>
 /// <param name="BacklogCallers">Concurrent callers that built the backlog.</param>
+/// <param name="BatchSize">Most log leaves one replication message covers (the nodes' setting).</param>
 /// <param name="BacklogSignedSeconds">How long NL took to sign the backlog.</param>
 /// <param name="SecondsUntilFirstAcknowledgement">From JP's return until its first new acknowledgement.</param>
 /// <param name="CatchUpSeconds">From JP's return until it had acknowledged the whole backlog.</param>
@@ -157,6 +160,7 @@ internal sealed record CatchUpFigure(
     double SteadyPerSecond,
     int Backlog,
     int BacklogCallers,
+    int BatchSize,
     double BacklogSignedSeconds,
     double SecondsUntilFirstAcknowledgement,
     double CatchUpSeconds,
