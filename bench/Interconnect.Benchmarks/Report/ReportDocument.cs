@@ -53,7 +53,7 @@ internal static class ReportDocument
         Line($"| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var f in report.Mesh)
         {
-            Line($"| {f.Configuration} | {f.Entries:N0} | {f.EntriesPerSecond:N0} | **{f.RatioToSign:N3}** | **{f.RatioToEntryBound:N3}** | {f.PacedPerSecond:N0} /s ({f.PacedEntries:N0}) | {Milliseconds(f.Applied.P50Ms)} / {Milliseconds(f.Applied.P99Ms)} | {Milliseconds(f.Recorded.P50Ms)} / {Milliseconds(f.Recorded.P99Ms)} |");
+            Line($"| {f.Configuration} | {f.Entries:N0} | {f.EntriesPerSecond:N0} | **{Ratio(f.RatioToSign)}** | **{Ratio(f.RatioToEntryBound)}** | {f.PacedPerSecond:N0} /s ({f.PacedEntries:N0}) | {Milliseconds(f.Applied.P50Ms)} / {Milliseconds(f.Applied.P99Ms)} | {Milliseconds(f.Recorded.P50Ms)} / {Milliseconds(f.Recorded.P99Ms)} |");
         }
 
         Line($"");
@@ -141,6 +141,11 @@ internal static class ReportDocument
 
         return count;
     }
+
+    /// <summary>Three decimals, or two significant digits below 0.01 so that a small ratio does not read as zero.</summary>
+    private static string Ratio(double ratio) => ratio >= 0.01
+        ? string.Create(CultureInfo.InvariantCulture, $"{ratio:N3}")
+        : string.Create(CultureInfo.InvariantCulture, $"{ratio:G2}");
 
     private static string Milliseconds(double ms) => ms < 10
         ? string.Create(CultureInfo.InvariantCulture, $"{ms:N1} ms")
