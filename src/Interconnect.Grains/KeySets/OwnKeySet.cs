@@ -329,7 +329,10 @@ public sealed class OwnKeySet(
     {
         try
         {
-            return write(KeySetAuthor.Continue(keySet));
+            // Key operations are commands too: the entry records who asked for them, when someone did.
+            var author = KeySetAuthor.Continue(keySet);
+            author.Actor = Runtime.Actor.Current is { } actor ? (actor.Id, actor.Role) : null;
+            return write(author);
         }
         catch (InvalidOperationException e)
         {

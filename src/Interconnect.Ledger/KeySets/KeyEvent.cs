@@ -87,15 +87,22 @@ public abstract record KeyEvent
     private static KeySetFault.MalformedField? CheckFieldNames(DisclosedEntry entry, string[] expected)
     {
         var body = entry.Entry.Body;
+        var attributed = body.Field(KeySetFormat.ActorField) is not null;
+        if (attributed != (body.Field(KeySetFormat.ActorRoleField) is not null))
+        {
+            return new KeySetFault.MalformedField(
+                body.Sequence, attributed ? KeySetFormat.ActorRoleField : KeySetFormat.ActorField, $"is missing; {KeySetFormat.ActorField} and {KeySetFormat.ActorRoleField} go together");
+        }
+
         foreach (var committed in body.Fields)
         {
-            if (Array.IndexOf(expected, committed.Name) < 0)
+            if (Array.IndexOf(expected, committed.Name) < 0 && !IsAttribution(committed.Name))
             {
                 return new KeySetFault.MalformedField(body.Sequence, committed.Name, $"is not a field of {body.EntryType}");
             }
         }
 
-        foreach (var name in expected)
+        foreach (var name in attributed ? [.. expected, KeySetFormat.ActorField, KeySetFormat.ActorRoleField] : expected)
         {
             if (body.Field(name) is null)
             {
@@ -111,6 +118,9 @@ public abstract record KeyEvent
 
         return null;
     }
+
+    private static bool IsAttribution(string name) =>
+        string.Equals(name, KeySetFormat.ActorField, StringComparison.Ordinal) || string.Equals(name, KeySetFormat.ActorRoleField, StringComparison.Ordinal);
 
     private static KeySetFault? ReadKey(ulong sequence, string keyId, string publicKey, string algorithm, out PublicKey? key)
     {

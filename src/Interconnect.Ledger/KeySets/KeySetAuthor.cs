@@ -86,6 +86,12 @@ public sealed class KeySetAuthor
         return Write(Started(), signer, new KeyEvent.Revoked(keyId, effectiveAt, reason), timestamp);
     }
 
+    /// <summary>
+    /// Who acts for the administration in the events written from now on (id and role), recorded in
+    /// the optional fields <see cref="KeySetFormat.ActorField"/> and <see cref="KeySetFormat.ActorRoleField"/>; null records none.
+    /// </summary>
+    public (string Id, string Role)? Actor { get; set; }
+
     private KeySet Started() =>
         _keySet ?? throw new InvalidOperationException($"The key set of {_administration} has no genesis yet; write it with {nameof(Genesis)} first.");
 
@@ -93,7 +99,13 @@ public sealed class KeySetAuthor
     {
         ArgumentNullException.ThrowIfNull(signer);
         var head = keySet.Head;
-        var payload = SealedPayload.Seal(keyEvent.ToFields());
+        IEnumerable<KeyValuePair<string, string>> fields = keyEvent.ToFields();
+        if (Actor is { } actor)
+        {
+            fields = fields.Append(new(KeySetFormat.ActorField, actor.Id)).Append(new(KeySetFormat.ActorRoleField, actor.Role));
+        }
+
+        var payload = SealedPayload.Seal(fields);
         var body = new EntryBody(
             _administration,
             KeySetFormat.EntityKind,

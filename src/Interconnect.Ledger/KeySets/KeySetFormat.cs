@@ -38,6 +38,15 @@ public static class KeySetFormat
     /// <summary>Field of key.revoked: why, free text for auditors.</summary>
     public const string ReasonField = "reason";
 
+    /// <summary>
+    /// Optional field of every event: the id of the principal who acted for the administration.
+    /// Given with <see cref="ActorRoleField"/> or not at all; it changes nothing in the fold.
+    /// </summary>
+    public const string ActorField = "actor";
+
+    /// <summary>Optional field of every event: the role the principal acted in.</summary>
+    public const string ActorRoleField = "actorRole";
+
     /// <summary>The one time layout used in field values: 2026-11-20T10:00:00.000000Z.</summary>
     public const string TimeLayout = "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'ffffff'Z'";
 

@@ -1,3 +1,5 @@
+using Interconnect.Ledger.Disclosure;
+using Interconnect.Ledger.Entries;
 using Interconnect.Ledger.KeySets;
 using Interconnect.Ledger.Signing;
 using static Interconnect.Ledger.Tests.KeySets.KeySetScenario;
@@ -27,6 +29,45 @@ public sealed class KeySetAuthorTests
         Assert.Equal(Convert.ToBase64String(first.PublicKey.SubjectPublicKeyInfo), genesis[KeySetFormat.PublicKeyField]);
         Assert.Empty(genesis.WithheldFieldNames);
         Assert.Equal(new TrustAnchor.GenesisKey(France, first.KeyId), author.Anchor);
+    }
+
+    [Fact]
+    public void Events_RecordWhoActed_WhenTheAuthorIsGivenAnActor_AndStillFold()
+    {
+        // Arrange
+        using var first = EcdsaP256Signer.Generate();
+        using var second = EcdsaP256Signer.Generate();
+        var author = new KeySetAuthor(France);
+        var genesis = author.Genesis(first, At(8));
+        author.Actor = ("fr-supervisor-0007", "supervisor");
+
+        // Act
+        var rotation = author.Rotate(first, second.PublicKey, At(9));
+
+        // Assert
+        Assert.Null(genesis[KeySetFormat.ActorField]);
+        Assert.Equal("fr-supervisor-0007", rotation[KeySetFormat.ActorField]);
+        Assert.Equal("supervisor", rotation[KeySetFormat.ActorRoleField]);
+        Assert.True(KeySet.Load(new TrustAnchor.GenesisKey(France, first.KeyId), [genesis, rotation]).IsValid);
+    }
+
+    [Fact]
+    public void AnActorWithoutItsRole_IsRefusedAsMalformed()
+    {
+        // Arrange
+        using var first = EcdsaP256Signer.Generate();
+        var genesis = new KeySetAuthor(France).Genesis(first, At(8));
+        var payload = SealedPayload.Seal(new KeyEvent.Added(first.PublicKey).ToFields().Append(new(KeySetFormat.ActorField, "fr-officer")));
+        var body = new EntryBody(France, KeySetFormat.EntityKind, France, 1, Hash256.Zero, At(8), KeySetFormat.KeyAdded, payload.Commitments, first.KeyId, first.Algorithm);
+        var lone = new DisclosedEntry(LedgerEntry.Sign(body, first), payload.Fields);
+
+        // Act
+        var fault = new KeySet(new TrustAnchor.GenesisKey(France, first.KeyId)).Apply(lone);
+
+        // Assert
+        Assert.NotNull(genesis);
+        var malformed = Assert.IsType<KeySetFault.MalformedField>(fault);
+        Assert.Equal(KeySetFormat.ActorRoleField, malformed.Field);
     }
 
     [Fact]

@@ -2,7 +2,10 @@ using Interconnect.Grains.AeoOperators;
 using Interconnect.Ledger.Audit;
 using Interconnect.Ledger.Chains;
 using Interconnect.Ledger.Checkpoints;
+using Interconnect.Ledger.KeySets;
 using Interconnect.Node.Audit;
+using Interconnect.Node.Configuration;
+using Interconnect.Node.Demo;
 using Interconnect.Storage;
 
 namespace Interconnect.Node.Tests.Keys;
@@ -48,6 +51,8 @@ public sealed class KeyRotationTests
         Assert.Equal("key.rotated", (string?)rotation["type"]);
         Assert.Equal(oldKey, (string?)rotation["signerKeyId"]);
         Assert.Equal(keys.NextKeyId, nl.Signer.Current!.KeyId);
+        var rotationEntry = (await nl.Store.Entities.ReadAsync(new EntityKey("NL", KeySetFormat.EntityKind, "NL"), 2, 1))[0];
+        Assert.Equal((DemoMesh.PrincipalId("NL", Roles.Supervisor), Roles.Supervisor), (rotationEntry[KeySetFormat.ActorField], rotationEntry[KeySetFormat.ActorRoleField]));
 
         // Every entry endorsed by JP; none rejected anywhere.
         var entities = numbers.Select(n => new EntityKey("NL", AeoOperatorGrain.EntityKind, n)).ToList();
