@@ -62,7 +62,7 @@ public sealed class PrincipalDirectory
 
     private static FrozenDictionary<string, PrincipalOptions> Index(IEnumerable<PrincipalOptions> principals, Func<PrincipalOptions, string?> digest) =>
         principals
-            .Select(p => (Digest: Roles.Normalize(digest(p)), Principal: p))
+            .Select(p => (Digest: AccessOptions.Normalize(digest(p)), Principal: p))
             .Where(p => p.Digest is not null)
             .ToFrozenDictionary(p => p.Digest!, p => p.Principal, StringComparer.Ordinal);
 }

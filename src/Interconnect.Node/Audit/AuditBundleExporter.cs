@@ -95,7 +95,7 @@ public sealed class AuditBundleExporter(AdministrationNode node)
                 break;
             }
 
-            var entries = await ReadLeafEntriesAsync(leaves, cancellationToken).ConfigureAwait(false);
+            var entries = await LogEntries.ReadAsync(node.Store.Entities, leaves, cancellationToken).ConfigureAwait(false);
             foreach (var leaf in leaves)
             {
                 // Key-set entries travel whole in the bundle's keySet, where the fold judges each event's
@@ -137,25 +137,6 @@ public sealed class AuditBundleExporter(AdministrationNode node)
             [.. await node.OwnKeys.ReadAllAsync(cancellationToken).ConfigureAwait(false)],
             checkpoint,
             entries);
-
-    // One ranged read per entity of the page: a page's leaves of one entity are consecutive sequences
-    // of its chain, interleaved with other entities' leaves.
-    private async Task<Dictionary<(EntityKey, ulong), DisclosedEntry>> ReadLeafEntriesAsync(IReadOnlyList<LogLeaf> leaves, CancellationToken cancellationToken)
-    {
-        var result = new Dictionary<(EntityKey, ulong), DisclosedEntry>();
-        foreach (var group in leaves.GroupBy(l => l.Entity))
-        {
-            var first = group.Min(l => l.Sequence);
-            var last = group.Max(l => l.Sequence);
-            var entries = await node.Store.Entities.ReadAsync(group.Key, first, (int)(last - first + 1), cancellationToken).ConfigureAwait(false);
-            foreach (var entry in entries)
-            {
-                result[(group.Key, entry.Entry.Body.Sequence)] = entry;
-            }
-        }
-
-        return result;
-    }
 }
 
 /// <summary>The outcome of an export: the bundle, or why there is none.</summary>

@@ -17,48 +17,6 @@ public sealed class AccessOptions
 
     /// <summary>Verification requests one authenticated principal may make per minute (partners' systems check in bulk).</summary>
     public int PrincipalVerifyPermitsPerMinute { get; set; } = 1200;
-}
-
-/// <summary>
-/// One principal: an officer, supervisor, auditor, or a partner administration's system. It proves
-/// itself with an API key (only the key's SHA-256 is configured) or a client certificate (pinned by
-/// its SHA-256 thumbprint), or either.
-/// </summary>
-public sealed class PrincipalOptions
-{
-    /// <summary>The principal's id, recorded in every ledger entry it causes (e.g. "nl-officer-0042").</summary>
-    public string Id { get; set; } = string.Empty;
-
-    /// <summary>One of <see cref="Roles"/>: officer, supervisor, auditor or partner.</summary>
-    public string Role { get; set; } = string.Empty;
-
-    /// <summary>For the partner role: the partner administration whose system this is.</summary>
-    public string? Administration { get; set; }
-
-    /// <summary>The lowercase hex SHA-256 of the principal's API key (<c>Interconnect.Node access-key</c> makes both).</summary>
-    public string? ApiKeySha256 { get; set; }
-
-    /// <summary>The hex SHA-256 thumbprint of the principal's client certificate (HTTPS with client certificates).</summary>
-    public string? CertificateSha256 { get; set; }
-}
-
-/// <summary>The roles of the access matrix; "public" is anyone without credentials.</summary>
-public static class Roles
-{
-    /// <summary>Issues and changes AEO certifications and shipments.</summary>
-    public const string Officer = "officer";
-
-    /// <summary>An officer's powers, plus revocations, agreements and the node's keys.</summary>
-    public const string Supervisor = "supervisor";
-
-    /// <summary>Reads everything, exports audit bundles, queries activity; changes nothing.</summary>
-    public const string Auditor = "auditor";
-
-    /// <summary>A partner administration's system: verification and log proofs.</summary>
-    public const string Partner = "partner";
-
-    /// <summary>The roles a principal can be configured with.</summary>
-    public static IReadOnlyList<string> All { get; } = [Officer, Supervisor, Auditor, Partner];
 
     /// <summary>Every problem with the access section, in a deployer's words.</summary>
     internal static IEnumerable<string> Check(NodeOptions options)
@@ -90,11 +48,11 @@ public static class Roles
                 yield return $"{at}:Id {principal.Id} is configured twice.";
             }
 
-            if (!All.Contains(principal.Role, StringComparer.Ordinal))
+            if (!Roles.All.Contains(principal.Role, StringComparer.Ordinal))
             {
-                yield return $"{at}:Role \"{principal.Role}\" ({principal.Id}) is not a role; use one of {string.Join(", ", All)}.";
+                yield return $"{at}:Role \"{principal.Role}\" ({principal.Id}) is not a role; use one of {string.Join(", ", Roles.All)}.";
             }
-            else if (principal.Role == Partner)
+            else if (principal.Role == Roles.Partner)
             {
                 if (!options.Partners.Any(p => string.Equals(p.Id, principal.Administration, StringComparison.Ordinal)))
                 {
@@ -138,4 +96,46 @@ public static class Roles
         string.IsNullOrWhiteSpace(digest) ? null : digest.Replace(":", string.Empty, StringComparison.Ordinal).Trim().ToLower(CultureInfo.InvariantCulture);
 
     private static bool IsSha256(string hex) => hex.Length == 64 && hex.All(char.IsAsciiHexDigit);
+}
+
+/// <summary>
+/// One principal: an officer, supervisor, auditor, or a partner administration's system. It proves
+/// itself with an API key (only the key's SHA-256 is configured) or a client certificate (pinned by
+/// its SHA-256 thumbprint), or either.
+/// </summary>
+public sealed class PrincipalOptions
+{
+    /// <summary>The principal's id, recorded in every ledger entry it causes (e.g. "nl-officer-0042").</summary>
+    public string Id { get; set; } = string.Empty;
+
+    /// <summary>One of <see cref="Roles"/>: officer, supervisor, auditor or partner.</summary>
+    public string Role { get; set; } = string.Empty;
+
+    /// <summary>For the partner role: the partner administration whose system this is.</summary>
+    public string? Administration { get; set; }
+
+    /// <summary>The lowercase hex SHA-256 of the principal's API key (<c>Interconnect.Node access-key</c> makes both).</summary>
+    public string? ApiKeySha256 { get; set; }
+
+    /// <summary>The hex SHA-256 thumbprint of the principal's client certificate (HTTPS with client certificates).</summary>
+    public string? CertificateSha256 { get; set; }
+}
+
+/// <summary>The roles of the access matrix; "public" is anyone without credentials.</summary>
+public static class Roles
+{
+    /// <summary>Issues and changes AEO certifications and shipments.</summary>
+    public const string Officer = "officer";
+
+    /// <summary>An officer's powers, plus revocations, agreements and the node's keys.</summary>
+    public const string Supervisor = "supervisor";
+
+    /// <summary>Reads everything, exports audit bundles, queries activity; changes nothing.</summary>
+    public const string Auditor = "auditor";
+
+    /// <summary>A partner administration's system: verification and log proofs.</summary>
+    public const string Partner = "partner";
+
+    /// <summary>The roles a principal can be configured with.</summary>
+    public static IReadOnlyList<string> All { get; } = [Officer, Supervisor, Auditor, Partner];
 }

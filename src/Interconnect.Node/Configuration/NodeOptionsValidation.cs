@@ -170,7 +170,7 @@ public static class NodeOptionsValidation
         }
 
         problems.AddRange(CheckTransportSecurity(options));
-        problems.AddRange(Roles.Check(options));
+        problems.AddRange(AccessOptions.Check(options));
         return problems;
     }
 
