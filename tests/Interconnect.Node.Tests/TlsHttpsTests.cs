@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Authentication;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Interconnect.Ledger.Signing;
 using Interconnect.Node.Configuration;
@@ -69,6 +70,7 @@ public sealed class TlsHttpsTests : IAsyncLifetime, IDisposable
         using var authority = new TestCertificateAuthority("Partner systems");
         var pinned = authority.Issue("jp-customs-system", server: false);
         var stranger = authority.Issue("jp-other-system", server: false);
+        var expired = ExpiredClientCertificate("jp-retired-system");
         StartRunCommand(new Dictionary<string, string>(HttpsNode(port, key))
         {
             ["Node__Partners__0__Id"] = "JP",
@@ -78,10 +80,15 @@ public sealed class TlsHttpsTests : IAsyncLifetime, IDisposable
             ["Node__Access__Principals__0__Administration"] = "JP",
             // As openssl prints it: upper case, colons.
             ["Node__Access__Principals__0__CertificateSha256"] = string.Join(':', pinned.Certificate.GetCertHashString(HashAlgorithmName.SHA256).Chunk(2).Select(c => new string(c))),
+            ["Node__Access__Principals__1__Id"] = "jp-retired-system",
+            ["Node__Access__Principals__1__Role"] = Roles.Partner,
+            ["Node__Access__Principals__1__Administration"] = "JP",
+            ["Node__Access__Principals__1__CertificateSha256"] = expired.GetCertHashString(HashAlgorithmName.SHA256),
         });
-        using var withPinned = Client(port, pinned);
-        using var withStranger = Client(port, stranger);
+        using var withPinned = Client(port, pinned.Certificate);
+        using var withStranger = Client(port, stranger.Certificate);
         using var without = Client(port, null);
+        using var withExpired = Client(port, expired);
         await WaitUntilLiveAsync(without);
 
         using var checkpoint = await withPinned.GetAsync(new Uri("api/log/checkpoint", UriKind.Relative));
@@ -95,8 +102,14 @@ public sealed class TlsHttpsTests : IAsyncLifetime, IDisposable
         Assert.Contains("is not pinned to any principal", await unpinned.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         using var anonymous = await without.GetAsync(new Uri("api/log/checkpoint", UriKind.Relative));
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+
+        // Pinned, but past its validity: the pin does not outlive the certificate.
+        using var outdated = await withExpired.GetAsync(new Uri("api/log/checkpoint", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Unauthorized, outdated.StatusCode);
+        Assert.Contains("not now", await outdated.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         pinned.Certificate.Dispose();
         stranger.Certificate.Dispose();
+        expired.Dispose();
     }
 
     [Fact]
@@ -117,6 +130,15 @@ public sealed class TlsHttpsTests : IAsyncLifetime, IDisposable
         Assert.Contains(refused.Problems, p => p.StartsWith("HTTPS is asked for", StringComparison.Ordinal));
     }
 
+    // A client certificate that stopped being valid yesterday (self-signed: pins need no authority).
+    private static X509Certificate2 ExpiredClientCertificate(string name)
+    {
+        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256); // held by the certificate returned
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow.AddDays(-1));
+    }
+
     // NL's node as the chart configures it: HTTPS from the mounted certificate files.
     private Dictionary<string, string> HttpsNode(int port, EcdsaP256Signer key) => new()
     {
@@ -128,7 +150,7 @@ public sealed class TlsHttpsTests : IAsyncLifetime, IDisposable
     };
 
     // Trusts exactly the node's certificate; presents a client certificate when given one.
-    private HttpClient Client(int port, IssuedCertificate? clientCertificate)
+    private HttpClient Client(int port, X509Certificate2? clientCertificate)
     {
         var expected = _certificate.Certificate.GetCertHashString(HashAlgorithmName.SHA256);
         var handler = new HttpClientHandler
@@ -138,7 +160,7 @@ public sealed class TlsHttpsTests : IAsyncLifetime, IDisposable
         };
         if (clientCertificate is not null)
         {
-            handler.ClientCertificates.Add(clientCertificate.Certificate);
+            handler.ClientCertificates.Add(clientCertificate);
         }
 
         return new HttpClient(handler) { BaseAddress = new Uri($"https://127.0.0.1:{port}/") };
