@@ -31,7 +31,8 @@ if [ "$suite" = report ]; then
     export INTERCONNECT_BENCH_AZURITE="UseDevelopmentStorage=true"
   fi
   commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  git diff --quiet HEAD -- src bench 2>/dev/null || commit="$commit with local changes"
+  # Untracked files count too: a new source file is a local change.
+  [ -z "$(git status --porcelain -- src bench 2>/dev/null)" ] || commit="$commit with local changes"
   set -- "$@" --commit "$commit"
 fi
 
