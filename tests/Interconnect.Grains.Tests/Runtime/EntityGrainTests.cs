@@ -47,6 +47,28 @@ public sealed class EntityGrainTests : IAsyncLifetime
     public async Task DisposeAsync() => await _node.DisposeAsync();
 
     [Fact]
+    public async Task Commit_RecordsTheActorInScope_AndNoneOutsideOrUnderNone()
+    {
+        var grain = _node.Grain<IRecordingGrain>("ACTOR");
+        using (Actor.Enter(new Actor("nl-officer-0042", "officer")))
+        {
+            await grain.Record(1, 1);
+            using (Actor.None())
+            {
+                await grain.Record(1, 1);
+            }
+        }
+
+        await grain.Record(1, 1);
+
+        var entries = await _node.Context.Store.Entities.ReadAsync(new(_node.Context.AdministrationId, "test-recording", "ACTOR"), 1, 10);
+        Assert.Equal(("nl-officer-0042", "officer"), (entries[0][Actor.IdField], entries[0][Actor.RoleField]));
+        Assert.NotNull(entries[0].Entry.Body.Field(Actor.IdField));
+        Assert.All(entries.Skip(1), e => Assert.Null(e.Entry.Body.Field(Actor.IdField)));
+        Assert.All(entries.Skip(1), e => Assert.Null(e.Entry.Body.Field(Actor.RoleField)));
+    }
+
+    [Fact]
     public async Task Commit_PayloadOverTheEntryLimit_IsInvalidAndHeadUnchanged()
     {
         var grain = _node.Grain<IRecordingGrain>("LIMIT");
