@@ -1,3 +1,4 @@
+using Interconnect.Grains.Runtime;
 using Interconnect.Node.Access;
 using Interconnect.Node.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -27,6 +28,11 @@ public static class NodeApi
         return routes;
     }
 
-    private static Ok<NodeResponse> Describe(AdministrationNode node) => TypedResults.Ok(new NodeResponse(
-        node.Id, node.Signer.KeyId, node.Signer.Algorithm.ToString(), node.Signer.PublicKey.ToPem(), node.Partners, node.Log.Size));
+    private static Ok<NodeResponse> Describe(AdministrationNode node)
+    {
+        // One read of the current key: a rotation between separate reads could pair one key's id with another's public key.
+        var key = node.Signer.Current
+            ?? throw new DomainRuleException("no-signing-key", node.Signer.Unavailable ?? "The node has no signing key.");
+        return TypedResults.Ok(new NodeResponse(node.Id, key.KeyId, key.Algorithm.ToString(), key.PublicKey.ToPem(), node.Partners, node.Log.Size));
+    }
 }

@@ -33,7 +33,6 @@ internal sealed partial class InboundReceiver(
     ILogger<InboundReceiver> logger)
 {
     private static readonly TimeSpan GapRequestInterval = TimeSpan.FromSeconds(2);
-    private static readonly string[] SharedKinds = [AeoOperatorGrain.EntityKind, ShipmentGrain.EntityKind, MraAgreementGrain.EntityKind];
     private readonly Dictionary<string, (long From, DateTimeOffset At)> _gapRequests = new(StringComparer.Ordinal);
 
     /// <summary>Rejections issued, by reason code (for metrics and tests).</summary>
@@ -184,6 +183,12 @@ internal sealed partial class InboundReceiver(
             if (stored.Count == 1 && stored[0].Entry.Hash == entry.Entry.Hash)
             {
                 return new Verdict.Endorse();
+            }
+
+            // A key-set entry skipped the signature check above; a forgery of a place we hold is no fork of the partner's.
+            if (isKeySet && CheckSignature(entry) is { } forged)
+            {
+                return forged;
             }
 
             var message = $"{key} entry {body.Sequence} is {entry.Entry.Hash}, but we hold {(stored.Count == 1 ? stored[0].Entry.Hash : "another")} for that sequence.";
@@ -356,7 +361,7 @@ internal sealed partial class InboundReceiver(
 
         var affected = new List<string>();
         var count = 0;
-        foreach (var kind in SharedKinds)
+        foreach (var kind in MeshQueries.SharedKinds)
         {
             await foreach (var entity in node.Store.Entities.ListAsync(body.Origin, kind, cancellationToken).ConfigureAwait(false))
             {

@@ -20,7 +20,8 @@ internal sealed class MeshQueries(
     MeshAlarms alarms) : IMeshQueries
 {
     private const int MaxEntriesFolded = 1000;
-    private static readonly string[] SharedKinds = [AeoOperatorGrain.EntityKind, ShipmentGrain.EntityKind, MraAgreementGrain.EntityKind];
+    /// <summary>The entity kinds partners share with us (the key set aside).</summary>
+    internal static readonly string[] SharedKinds = [AeoOperatorGrain.EntityKind, ShipmentGrain.EntityKind, MraAgreementGrain.EntityKind];
 
     public IReadOnlyList<MeshAlarm> Alarms => alarms.All;
 

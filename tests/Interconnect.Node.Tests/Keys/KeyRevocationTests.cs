@@ -59,6 +59,31 @@ public sealed class KeyRevocationTests
     }
 
     [Fact]
+    public async Task ForgedKeySetEntryInAPlaceAlreadyHeld_IsRejectedBadSignature_WithoutAForkAlarm()
+    {
+        await using var keys = await KeyMesh.StartAsync();
+        var jp = keys.Node("JP");
+        using (var client = keys.Client("NL"))
+        {
+            await client.PostAsync("/api/keys/standby", new { keyId = keys.StandbyKeyId });
+        }
+
+        await KeyMesh.WaitAsync(() => jp.Keys.Partner("NL")?.Head?.Sequence >= 2, "NL's standby in its key set at JP");
+        var head = jp.Keys.Partner("NL")!.Head!;
+        var previous = (await jp.Store.Entities.ReadAsync(new EntityKey("NL", KeySetFormat.EntityKind, "NL"), head.Sequence - 1, 1))[0].Entry.Body;
+        var received = keys.Received("NL", "bad-signature");
+
+        // A thief's key added in the place of NL's last key-set entry, signed by the thief: not NL's fork, a forgery.
+        using var thief = EcdsaP256Signer.Generate();
+        var forged = KeyMesh.CraftKeySetEntry(previous, new KeyEvent.Added(thief.PublicKey), thief, DateTimeOffset.UtcNow);
+        await keys.SendFromNlAsync("JP", new ReplicateEntityRange("NL", "JP", KeySetFormat.EntityKind, "NL", [Crafted.Wire(forged)]));
+
+        await KeyMesh.WaitAsync(() => keys.Received("NL", "bad-signature") > received, "NL to receive JP's signed bad-signature rejection");
+        Assert.DoesNotContain(keys.Queries("JP").Alarms, a => a.Partner == "NL" && a.Kind == "chain-fork");
+        Assert.Equal(head.Hash, jp.Keys.Partner("NL")!.Head!.Hash);
+    }
+
+    [Fact]
     public async Task RevocationReachingBack_RaisesAnAlarmNamingEntriesAlreadyTaken_AndTheyStayStored()
     {
         await using var keys = await KeyMesh.StartAsync();

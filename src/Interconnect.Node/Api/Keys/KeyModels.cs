@@ -29,11 +29,11 @@ public sealed record KeySetResponse(
     string Administration, bool Held, string? CurrentKeyId, string? CannotSign, IReadOnlyList<string> HeldKeyIds, IReadOnlyList<KeyResponse> Keys, IReadOnlyList<KeyEventResponse> Events)
 {
     internal static KeySetResponse From(
-        string administration, KeySet? keySet, IReadOnlyList<DisclosedEntry> entries, DateTimeOffset now, string? current, string? cannotSign, IReadOnlyList<string> held, bool configuredKeysDecide)
+        string administration, KeySet? keySet, IReadOnlyList<DisclosedEntry> entries, DateTimeOffset now, string? current, string? cannotSign, IReadOnlyList<string> held)
     {
         var valid = keySet?.ValidAt(now).Select(k => k.KeyId).ToHashSet(StringComparer.Ordinal) ?? [];
         var keys = keySet?.Keys.Select(k => KeyResponse.From(k, valid.Contains(k.KeyId), now)).ToList() ?? [];
-        return new KeySetResponse(administration, keySet?.Head is not null && !configuredKeysDecide, current, cannotSign, held, keys, [.. entries.Select(KeyEventResponse.From)]);
+        return new KeySetResponse(administration, keySet?.Head is not null, current, cannotSign, held, keys, [.. entries.Select(KeyEventResponse.From)]);
     }
 }
 

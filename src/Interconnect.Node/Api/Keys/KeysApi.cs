@@ -58,7 +58,7 @@ public static class KeysApi
         var entries = await node.OwnKeys.ReadAllAsync(cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(KeySetResponse.From(
             node.Id, node.OwnKeys.KeySet, entries, node.Time.GetUtcNow(), node.Signer.Current?.KeyId, node.Signer.Unavailable,
-            [.. node.OwnKeys.HeldKeys.Select(k => k.KeyId)], configuredKeysDecide: false));
+            [.. node.OwnKeys.HeldKeys.Select(k => k.KeyId)]));
     }
 
     private static async Task<Results<Ok<KeySetResponse>, ProblemHttpResult>> PartnerAsync(
@@ -75,21 +75,10 @@ public static class KeysApi
             return ApiProblems.Missing($"{administration} is not a partner of {node.Id}.");
         }
 
-        var entries = new List<DisclosedEntry>();
-        var entity = new EntityKey(administration, KeySetFormat.EntityKind, administration);
-        for (var head = keySet.Head?.Sequence ?? 0; (ulong)entries.Count < head;)
-        {
-            var page = await node.Store.Entities.ReadAsync(entity, (ulong)entries.Count + 1, 500, cancellationToken).ConfigureAwait(false);
-            if (page.Count == 0)
-            {
-                break;
-            }
-
-            entries.AddRange(page);
-        }
+        var entries = await node.ReadAllAsync(new EntityKey(administration, KeySetFormat.EntityKind, administration), cancellationToken).ConfigureAwait(false);
 
         return TypedResults.Ok(KeySetResponse.From(
-            administration, keySet, entries, node.Time.GetUtcNow(), null, null, [], configuredKeysDecide: !node.Keys.HoldsKeySet(administration)));
+            administration, keySet, entries, node.Time.GetUtcNow(), null, null, []));
     }
 
     private static async Task<Ok<KeyEventResponse>> RotateAsync(RotateKeyRequest request, AdministrationNode node, CancellationToken cancellationToken)
