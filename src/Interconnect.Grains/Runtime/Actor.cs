@@ -12,10 +12,10 @@ public sealed record Actor(string Id, string Role)
     private static readonly AsyncLocal<Actor?> Ambient = new();
 
     /// <summary>The entry field holding the acting principal's id.</summary>
-    public const string IdField = "actor";
+    public const string IdField = Ledger.KeySets.KeySetFormat.ActorField;
 
     /// <summary>The entry field holding the role the principal acted in.</summary>
-    public const string RoleField = "actorRole";
+    public const string RoleField = Ledger.KeySets.KeySetFormat.ActorRoleField;
 
     /// <summary>
     /// The actor of the command running in this asynchronous flow, or null (a node's own work, such as

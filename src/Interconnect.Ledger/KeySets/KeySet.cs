@@ -289,23 +289,49 @@ public sealed class KeySet : IKeyResolver
             return new KeyLookup.NotValidAt(key.ValidFrom, key.ValidUntil, "not yet valid");
         }
 
-        // Rotations of an authorizer do not matter here: the signer check at Apply already ensured
-        // it was not rotated away when it signed. Only revocations can reach back in time.
+        if (VoidingAuthorizer(state, key) is var (authorizer, r))
+        {
+            return new KeyLookup.NotValidAt(
+                key.ValidFrom,
+                key.ValidUntil,
+                $"added under key {authorizer.KeyId}, revoked at {KeySetFormat.FormatTime(r.EffectiveAt)}: {r.Reason}");
+        }
+
+        return new KeyLookup.Found(key.PublicKey);
+    }
+
+    /// <summary>
+    /// The revocation that ends <paramref name="keyId"/> at <paramref name="at"/>, with the key it names:
+    /// the key's own, effective by then, or that of a key up the chain that authorized it, revoked by the
+    /// time it did. Null when no revocation reaches it (it may still be unknown, rotated or not yet valid).
+    /// </summary>
+    public (AdministrationKey Key, KeyRevocation Revocation)? RevocationReaching(string keyId, DateTimeOffset at)
+    {
+        var state = _state;
+        if (!state.Keys.TryGetValue(keyId, out var key))
+        {
+            return null;
+        }
+
+        return key.Revocation is { } own && own.EffectiveAt <= at ? (key, own) : VoidingAuthorizer(state, key);
+    }
+
+    // Rotations of an authorizer do not matter here: the signer check at Apply already ensured it was
+    // not rotated away when it signed. Only revocations can reach back in time.
+    private static (AdministrationKey Authorizer, KeyRevocation Revocation)? VoidingAuthorizer(Snapshot state, AdministrationKey key)
+    {
         for (var current = key; !current.IsGenesis;)
         {
             var authorizer = state.Keys[current.AuthorizedBy];
             if (authorizer.Revocation is { } r && r.EffectiveAt <= current.ValidFrom)
             {
-                return new KeyLookup.NotValidAt(
-                    key.ValidFrom,
-                    key.ValidUntil,
-                    $"added under key {authorizer.KeyId}, revoked at {KeySetFormat.FormatTime(r.EffectiveAt)}: {r.Reason}");
+                return (authorizer, r);
             }
 
             current = authorizer;
         }
 
-        return new KeyLookup.Found(key.PublicKey);
+        return null;
     }
 
     private sealed record Snapshot(EntryBody? Head, ImmutableDictionary<string, AdministrationKey> Keys, ImmutableList<string> Order)

@@ -106,28 +106,6 @@ public sealed class MeshKeys : IKeyResolver
     public (AdministrationKey Key, KeyRevocation Revocation)? RevokedAt(string origin, string keyId, DateTimeOffset at)
     {
         var keySet = string.Equals(origin, _own.KeySet?.Administration, StringComparison.Ordinal) ? _own.KeySet : _partners.Find(origin);
-        if (keySet?.Find(keyId) is not { } key)
-        {
-            return null;
-        }
-
-        if (key.Revocation is { } own && own.EffectiveAt <= at)
-        {
-            return (key, own);
-        }
-
-        // As KeySet judges it: a key added under a key revoked by then is void with it.
-        for (var current = key; !current.IsGenesis;)
-        {
-            var authorizer = keySet.Find(current.AuthorizedBy)!;
-            if (authorizer.Revocation is { } revocation && revocation.EffectiveAt <= current.ValidFrom)
-            {
-                return (authorizer, revocation);
-            }
-
-            current = authorizer;
-        }
-
-        return null;
+        return keySet?.RevocationReaching(keyId, at);
     }
 }

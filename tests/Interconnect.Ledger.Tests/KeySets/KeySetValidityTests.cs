@@ -193,4 +193,23 @@ public sealed class KeySetValidityTests
         Assert.Equal([first.KeyId], before.Select(k => k.KeyId));
         Assert.Equal([second.KeyId], after.Select(k => k.KeyId));
     }
+
+    [Fact]
+    public void RevocationReaching_NamesTheKeysOwnRevocation_OrThatOfTheKeyThatAddedIt()
+    {
+        // Arrange: the second key is added under the first after the first's (later recorded) compromise.
+        using var first = EcdsaP256Signer.Generate();
+        using var second = EcdsaP256Signer.Generate();
+        var author = new KeySetAuthor(France);
+        author.Genesis(first, At(8));
+        author.AddKey(first, second.PublicKey, At(10));
+        author.Revoke(second, first.KeyId, At(9), "stolen", At(11));
+        var keySet = author.KeySet!;
+
+        // Act and assert
+        Assert.Null(keySet.RevocationReaching(first.KeyId, At(8)));
+        Assert.Equal((first.KeyId, "stolen"), keySet.RevocationReaching(first.KeyId, At(9)) is var (key, r) ? (key.KeyId, r.Reason) : default);
+        Assert.Equal(first.KeyId, keySet.RevocationReaching(second.KeyId, At(8))?.Key.KeyId);
+        Assert.Null(keySet.RevocationReaching("00112233445566778899aabbccddeeff", At(12)));
+    }
 }
