@@ -434,7 +434,7 @@ internal sealed partial class InboundReceiver(
         }
 
         // Only when our keys do not verify it: the message may carry the key-set entry that does.
-        if (newer.Verify(node.PartnerKeys) is { } fault && newer.Verify(KeysWith(message)) is not null)
+        if (newer.Verify(node.PartnerKeys) is { } fault && (KeysWith(message) is not { } withEntries || newer.Verify(withEntries) is not null))
         {
             // A checkpoint of more of the log than this message carries may be signed by a key whose
             // key-set entry is still ahead in the stream (a rotation): it cannot be checked yet, like a
@@ -481,12 +481,13 @@ internal sealed partial class InboundReceiver(
     /// The keys to check a message's checkpoint with: the checkpoint may be signed by a key that a
     /// key-set entry in the same message brings in (the first checkpoint after a rotation), so those
     /// entries are applied to a copy of the origin's key set first. Nothing is kept from the copy.
+    /// Null when the message brings no key-set entry: the keys already tried are all there is.
     /// </summary>
-    private IKeyResolver KeysWith(ReplicateEntries message)
+    private KeySet? KeysWith(ReplicateEntries message)
     {
         if (node.Keys.Partner(message.Origin) is not { } keySet)
         {
-            return node.Keys;
+            return null;
         }
 
         KeySet? copy = null;
@@ -501,7 +502,7 @@ internal sealed partial class InboundReceiver(
             _ = copy.Apply(entry);
         }
 
-        return copy?.Head is null ? node.Keys : copy;
+        return copy?.Head is null ? null : copy;
     }
 
     private (byte[]? Accepted, string? Problem) Alarm(string origin, string kind, string problem)
