@@ -38,6 +38,57 @@ public sealed class NodeOptions
 
     /// <summary>Who may call the HTTP API, and the public endpoints' rate limits.</summary>
     public AccessOptions Access { get; set; } = new();
+
+    /// <summary>The Orleans cluster this node's silo joins: one cluster per administration.</summary>
+    public ClusterOptions Cluster { get; set; } = new();
+}
+
+/// <summary>
+/// The silo's cluster: every node process of one administration is a silo of one Orleans cluster.
+/// Bound from <c>Node:Cluster</c> (environment variables <c>Node__Cluster__Key</c>).
+/// </summary>
+public sealed class ClusterOptions
+{
+    /// <summary>
+    /// How silos find each other: "Localhost" (one silo, or several in one process; the demo and
+    /// tests) or "AzureTable" (membership in the storage account of <see cref="StorageOptions.ConnectionString"/>).
+    /// </summary>
+    public string Membership { get; set; } = ClusterMemberships.Localhost;
+
+    /// <summary>The cluster id; the administration id in lower case when empty. Silos with the same id form one cluster.</summary>
+    public string? ClusterId { get; set; }
+
+    /// <summary>The service id: stable across deployments, since grain state is keyed by it.</summary>
+    public string ServiceId { get; set; } = "interconnect";
+
+    /// <summary>The port silos talk to each other on.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>The port Orleans clients connect to (0: no gateway).</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>
+    /// The address this silo advertises to the others; the first non-loopback address when empty, or
+    /// 127.0.0.1 under Localhost membership. Under Kubernetes the pod's IP.
+    /// </summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary>
+    /// Run under Orleans' Kubernetes hosting integration: silo name, cluster and service ids and the
+    /// advertised address come from the pod (POD_NAME, POD_NAMESPACE, POD_IP, ORLEANS_CLUSTER_ID,
+    /// ORLEANS_SERVICE_ID), and silos of pods that are gone are declared dead promptly.
+    /// </summary>
+    public bool Kubernetes { get; set; }
+}
+
+/// <summary>Cluster membership providers.</summary>
+public static class ClusterMemberships
+{
+    /// <summary>Silos in one process or on one machine (development clustering).</summary>
+    public const string Localhost = "Localhost";
+
+    /// <summary>Membership table in Azure Table storage.</summary>
+    public const string AzureTable = "AzureTable";
 }
 
 /// <summary>A partner administration: its id, how to reach its broker, and the keys we trust for it.</summary>

@@ -148,6 +148,8 @@ public static class NodeOptionsValidation
                 break;
         }
 
+        CheckCluster(options, problems);
+
         switch (options.Transport.Kind)
         {
             case TransportKinds.InMemory:
@@ -343,4 +345,48 @@ public static class NodeOptionsValidation
 
     private static bool IsAmqpUri(string? value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == "amqp" || uri.Scheme == "amqps");
+    private static void CheckCluster(NodeOptions options, List<string> problems)
+    {
+        var cluster = options.Cluster;
+        switch (cluster.Membership)
+        {
+            case ClusterMemberships.Localhost:
+                break;
+            case ClusterMemberships.AzureTable:
+                if (options.Storage.Provider != StorageProviders.AzureTable || string.IsNullOrWhiteSpace(options.Storage.ConnectionString))
+                {
+                    problems.Add("Node:Cluster:Membership AzureTable keeps the membership table in the node's storage account: it needs Node:Storage:Provider AzureTable with a ConnectionString.");
+                }
+
+                break;
+            default:
+                problems.Add($"Node:Cluster:Membership \"{cluster.Membership}\" is unknown; use {ClusterMemberships.Localhost} or {ClusterMemberships.AzureTable}.");
+                break;
+        }
+
+        if (cluster.ClusterId is { Length: > 0 } id && !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            problems.Add($"Node:Cluster:ClusterId \"{id}\" may hold only letters, digits, '-' and '_'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(cluster.ServiceId) || !cluster.ServiceId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            problems.Add($"Node:Cluster:ServiceId \"{cluster.ServiceId}\" must be letters, digits, '-' and '_' (it keys stored grain state: keep it stable).");
+        }
+
+        if (cluster.SiloPort is < 1 or > 65535)
+        {
+            problems.Add($"Node:Cluster:SiloPort {cluster.SiloPort} is not a port (1 to 65535).");
+        }
+
+        if (cluster.GatewayPort is < 0 or > 65535 || (cluster.GatewayPort != 0 && cluster.GatewayPort == cluster.SiloPort))
+        {
+            problems.Add($"Node:Cluster:GatewayPort {cluster.GatewayPort} must be 0 (no gateway) or a port other than the silo port.");
+        }
+
+        if (cluster.AdvertisedAddress is { Length: > 0 } address && !System.Net.IPAddress.TryParse(address, out _))
+        {
+            problems.Add($"Node:Cluster:AdvertisedAddress \"{address}\" is not an IP address.");
+        }
+    }
 }
