@@ -63,7 +63,7 @@ internal static class CatchUpBenchmark
         var jpBus = mesh.Service<IBus>("JP");
         mesh.Mesh.Leave("JP", jpBus);
         var memoryBefore = MemoryNow();
-        var activeBefore = nl.Grains.ActiveCount;
+        var activeBefore = (int)nl.Grains.ActiveCount;
         var building = Stopwatch.StartNew();
         var next = -1;
         await Task.WhenAll(Enumerable.Range(0, BacklogCallers).Select(async _ =>
@@ -76,7 +76,7 @@ internal static class CatchUpBenchmark
         })).ConfigureAwait(false);
         var built = building.Elapsed.TotalSeconds;
         var memoryAfter = MemoryNow();
-        var active = nl.Grains.ActiveCount;
+        var active = (int)nl.Grains.ActiveCount;
         var memory = new MemoryFigure(activeBefore, active, memoryBefore.Managed / 1048576.0, memoryAfter.Managed / 1048576.0, memoryBefore.WorkingSet / 1048576.0, memoryAfter.WorkingSet / 1048576.0);
         var link = (await mesh.Service<Node.Mesh.IMeshQueries>("NL").GetLinksAsync().ConfigureAwait(false)).Single(l => l.Partner == "JP");
         Console.WriteLine($"backlog: NL signed {backlog:N0} entries in {built:N1} s ({backlog / built:N0}/s) with JP away; JP's backlog {link.Backlog:N0}");

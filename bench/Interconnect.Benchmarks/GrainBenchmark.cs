@@ -6,6 +6,9 @@ using Interconnect.Ledger.Signing;
 using Interconnect.Storage;
 using Interconnect.Storage.AzureTable;
 using Interconnect.Storage.InMemory;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Interconnect.Benchmarks;
 
@@ -103,20 +106,23 @@ internal static class GrainBenchmark
         return (bound, grains, ratios[ratios.Count / 2]);
     }
 
-    /// <summary>One administration's grains on a store, each caller alternating suspend and reinstate on its own operator.</summary>
+    /// <summary>
+    /// One administration's grains on a store, in a real Orleans silo called as the node calls it
+    /// (from the silo's own process), each caller alternating suspend and reinstate on its own operator.
+    /// </summary>
     private sealed class GrainRun : IAsyncDisposable
     {
         private readonly EcdsaP256Signer _signer;
         private readonly NodeLog _log;
-        private readonly GrainRuntime _runtime;
+        private readonly IHost _silo;
         private readonly IAeoOperatorGrain[] _grains;
         private readonly bool[] _suspended;
 
-        private GrainRun(EcdsaP256Signer signer, NodeLog log, GrainRuntime runtime, IAeoOperatorGrain[] grains)
+        private GrainRun(EcdsaP256Signer signer, NodeLog log, IHost silo, IAeoOperatorGrain[] grains)
         {
             _signer = signer;
             _log = log;
-            _runtime = runtime;
+            _silo = silo;
             _grains = grains;
             _suspended = new bool[grains.Length];
         }
@@ -128,16 +134,29 @@ internal static class GrainBenchmark
             var log = new NodeLog(administration, store.Log, store.Entities, signer, TimeProvider.System);
             await log.StartAsync();
             var context = new AdministrationContext(administration, signer, store, log, TimeProvider.System);
-            var runtime = new GrainRuntime(TimeProvider.System);
-            runtime.Register<IAeoOperatorGrain>(_ => new AeoOperatorGrain(context));
+            var builder = Host.CreateApplicationBuilder();
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.UseOrleans(silo => silo
+                .UseLocalhostClustering(FreePort(), gatewayPort: 0, serviceId: "bench", clusterId: administration.ToLowerInvariant())
+                .AddInterconnectGrains(_ => context));
+            var host = builder.Build();
+            await host.StartAsync();
+            var factory = host.Services.GetRequiredService<IGrainFactory>();
             var grains = new IAeoOperatorGrain[callers];
             for (var c = 0; c < callers; c++)
             {
-                grains[c] = runtime.GetGrain<IAeoOperatorGrain>($"NLAEOF{c:D7}");
+                grains[c] = factory.GetGrain<IAeoOperatorGrain>($"NLAEOF{c:D7}");
                 await grains[c].Certify(new CertifyAeoOperator("Example Logistics B.V.", "Havenstraat 1, Rotterdam", "AEOF", new DateOnly(2026, 1, 1), null));
             }
 
-            return new GrainRun(signer, log, runtime, grains);
+            return new GrainRun(signer, log, host, grains);
+        }
+
+        private static int FreePort()
+        {
+            using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            listener.Start();
+            return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         }
 
         /// <summary>Runs every caller for <paramref name="seconds"/>; each operation is always legal and always a new entry.</summary>
@@ -168,7 +187,8 @@ internal static class GrainBenchmark
 
         public async ValueTask DisposeAsync()
         {
-            await _runtime.DisposeAsync();
+            await _silo.StopAsync();
+            _silo.Dispose();
             _log.Dispose();
             _signer.Dispose();
         }

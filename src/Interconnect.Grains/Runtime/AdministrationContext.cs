@@ -19,4 +19,28 @@ public sealed record AdministrationContext(string AdministrationId, ISigner Sign
     /// acceptance). Null when this node knows no partner keys yet; such proofs are then refused.
     /// </summary>
     public IKeyResolver? PartnerKeys { get; init; }
+
+    /// <summary>This silo's activations of the entity grains (for metrics and tests).</summary>
+    public GrainActivations Activations { get; } = new();
+}
+
+/// <summary>Counts one silo's entity-grain activations: created since start, and in memory now.</summary>
+public sealed class GrainActivations
+{
+    private long _created;
+    private long _active;
+
+    /// <summary>Activations created since start.</summary>
+    public long Created => Interlocked.Read(ref _created);
+
+    /// <summary>Activations in memory now.</summary>
+    public long Active => Interlocked.Read(ref _active);
+
+    internal void Activated()
+    {
+        Interlocked.Increment(ref _created);
+        Interlocked.Increment(ref _active);
+    }
+
+    internal void Deactivated() => Interlocked.Decrement(ref _active);
 }

@@ -11,11 +11,17 @@ namespace Interconnect.Grains.Runtime;
 public sealed record LedgerChange(string EntryType, IReadOnlyDictionary<string, string> Fields);
 
 /// <summary>
-/// A grain whose state is the fold of its signed, hash-chained ledger. Commands decide a change from
-/// the current state; the change is signed and appended with the expected sequence, so a concurrent
-/// writer (another replica) makes the append fail, the grain reloads, decides again, and retries a
-/// bounded number of times. State changes only after the append is durable.
+/// An Orleans grain whose state is the fold of its signed, hash-chained ledger (event sourcing; the
+/// ledger is the source of truth, the state a projection). Commands decide a change from the current
+/// state; the change is signed and appended with the expected sequence, so a concurrent writer (a
+/// second activation during a membership change, or a stale silo) makes the append fail, the grain
+/// reloads, decides again, and retries a bounded number of times. State changes only after the append
+/// is durable. Single activation makes conflicts rare; correctness never rests on it (ADR 0010).
 /// </summary>
+/// <remarks>
+/// Grain code awaits without <c>ConfigureAwait(false)</c>: continuations must run in the
+/// activation's turn, which is what makes the state safe without locks.
+/// </remarks>
 /// <typeparam name="TState">Immutable state record.</typeparam>
 public abstract class EntityGrain<TState>(AdministrationContext administration) : Grain
     where TState : class
@@ -23,6 +29,9 @@ public abstract class EntityGrain<TState>(AdministrationContext administration) 
     private const int PageSize = 500;
     private EntryBody? _head;
     private EntityKey? _entity;
+
+    /// <summary>The grain's key: the entity's natural id (an AEO number, an agreement id, a UCR).</summary>
+    protected string Key => this.GetPrimaryKeyString();
 
     /// <summary>The administration this node belongs to.</summary>
     protected AdministrationContext Administration { get; } = administration ?? throw new ArgumentNullException(nameof(administration));
@@ -52,7 +61,15 @@ public abstract class EntityGrain<TState>(AdministrationContext administration) 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         ValidateKey(Key);
-        await ReloadAsync(cancellationToken).ConfigureAwait(false);
+        await ReloadAsync(cancellationToken);
+        Administration.Activations.Activated();
+    }
+
+    /// <inheritdoc />
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        Administration.Activations.Deactivated();
+        return Task.CompletedTask;
     }
 
     /// <summary>The current state (implements every entity grain interface's <c>GetState</c>).</summary>
@@ -76,13 +93,13 @@ public abstract class EntityGrain<TState>(AdministrationContext administration) 
             EntityHead stored;
             try
             {
-                stored = await Administration.Store.Entities.AppendAsync(Entity, Sequence, [entry], cancellationToken).ConfigureAwait(false);
+                stored = await Administration.Store.Entities.AppendAsync(Entity, Sequence, [entry], cancellationToken);
             }
             catch (ConcurrencyConflictException e)
             {
                 // Reload even when giving up: otherwise this activation keeps deciding from a state
                 // that storage has moved past, and every later call conflicts again.
-                await ReloadAsync(cancellationToken).ConfigureAwait(false);
+                await ReloadAsync(cancellationToken);
                 if (attempt >= Administration.MaxConflictRetries)
                 {
                     throw new GrainConcurrencyException(
@@ -101,7 +118,7 @@ public abstract class EntityGrain<TState>(AdministrationContext administration) 
 
             State = Apply(State, entry);
             _head = entry.Entry.Body;
-            await Administration.Log.RecordAsync(Entity, [entry.Entry], stored.LoggedThrough, cancellationToken).ConfigureAwait(false);
+            await Administration.Log.RecordAsync(Entity, [entry.Entry], stored.LoggedThrough, cancellationToken);
             return State;
         }
     }
@@ -151,7 +168,7 @@ public abstract class EntityGrain<TState>(AdministrationContext administration) 
         EntryBody? head = null;
         while (true)
         {
-            var page = await Administration.Store.Entities.ReadAsync(Entity, (head?.Sequence ?? 0) + 1, PageSize, cancellationToken).ConfigureAwait(false);
+            var page = await Administration.Store.Entities.ReadAsync(Entity, (head?.Sequence ?? 0) + 1, PageSize, cancellationToken);
             foreach (var entry in page)
             {
                 // Our own storage is checked too: a broken chain is an incident, never repaired silently.

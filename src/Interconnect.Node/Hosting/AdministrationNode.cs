@@ -9,7 +9,7 @@ namespace Interconnect.Node.Hosting;
 
 /// <summary>
 /// The administration this node acts for: its keys and key set, storage, Merkle log, grains and the
-/// key sets it holds for its partners. One per node (a singleton of the node's container).
+/// key sets it holds for its partners. One per silo (a singleton of the node's container).
 /// </summary>
 public sealed partial class AdministrationNode : IAsyncDisposable
 {
@@ -17,7 +17,8 @@ public sealed partial class AdministrationNode : IAsyncDisposable
     private readonly ILogger _logger;
 
     /// <summary>Creates the node's core from validated options; <see cref="StartAsync"/> loads its state.</summary>
-    public AdministrationNode(NodeOptions options, EcdsaP256Signer signer, INodeStore store, TimeProvider time, ILoggerFactory loggers, Telemetry.NodeTelemetry? telemetry = null)
+    public AdministrationNode(
+        NodeOptions options, EcdsaP256Signer signer, INodeStore store, TimeProvider time, ILoggerFactory loggers, IGrainFactory grains, Telemetry.NodeTelemetry? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(signer);
@@ -38,7 +39,7 @@ public sealed partial class AdministrationNode : IAsyncDisposable
             options.Partners.Where(p => p.PublicKeys.Count > 0).Select(p => (p.Id, (IReadOnlyList<PublicKey>)[.. p.PublicKeys.Select(PublicKey.FromPem)])),
             OwnKeys);
         Context = new AdministrationContext(Id, Signer, store, Log, time) { PartnerKeys = Keys };
-        Grains = new GrainRuntime(time, logger: loggers.CreateLogger<GrainRuntime>()).AddInterconnectGrains(Context);
+        Grains = new NodeGrains(grains, Context.Activations);
     }
 
     /// <summary>This administration's id.</summary>
@@ -71,8 +72,8 @@ public sealed partial class AdministrationNode : IAsyncDisposable
     /// <summary>What our grains share.</summary>
     public AdministrationContext Context { get; }
 
-    /// <summary>The grain runtime.</summary>
-    public GrainRuntime Grains { get; }
+    /// <summary>The grains of this administration's cluster, reached from this silo.</summary>
+    public NodeGrains Grains { get; }
 
     /// <summary>Whether <paramref name="administrationId"/> is a configured partner.</summary>
     public bool IsPartner(string administrationId) => Partners.Contains(administrationId, StringComparer.Ordinal);
@@ -95,15 +96,16 @@ public sealed partial class AdministrationNode : IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        await Grains.DisposeAsync().ConfigureAwait(false);
         OwnKeys.Dispose();
         Log.Dispose();
         foreach (var key in _held)
         {
             key.Dispose();
         }
+
+        return ValueTask.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The stored key set of partner {Partner} stops at a refused entry (was its pinned genesis key changed?): {Fault}")]
@@ -111,4 +113,18 @@ public sealed partial class AdministrationNode : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Administration {AdministrationId} cannot sign: {Reason}")]
     private static partial void LogCannotSign(ILogger logger, string administrationId, string reason);
+}
+
+/// <summary>Grain references of this administration's cluster, and this silo's activation counts.</summary>
+public sealed class NodeGrains(IGrainFactory factory, GrainActivations activations)
+{
+    /// <summary>A reference to the grain with that key; activates it (on some silo) on the first call.</summary>
+    public T GetGrain<T>(string key)
+        where T : IGrainWithStringKey => factory.GetGrain<T>(key);
+
+    /// <summary>Entity-grain activations this silo created since start.</summary>
+    public long ActivationsCreated => activations.Created;
+
+    /// <summary>Entity-grain activations in this silo's memory now.</summary>
+    public long ActiveCount => activations.Active;
 }

@@ -42,7 +42,8 @@ public static class NodeApplication
             throw new NodeConfigurationException(problems);
         }
 
-        return Build(builder, options, null);
+        // Ports as configured (Node:Cluster), not the in-process defaults.
+        return Build(builder, options, new NodeHostSettings { SiloPort = null, GatewayPort = null });
     }
 
     private static WebApplicationBuilder CreateBuilder(string[] args)
@@ -83,6 +84,8 @@ public static class NodeApplication
         builder.Logging.AddFilter("Interconnect", settings.LogLevel);
         builder.Logging.AddFilter("MassTransit", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
         AddNode(builder.Services, options, settings);
         var app = builder.Build();
         app.MapInterconnectApi(settings);
@@ -108,6 +111,8 @@ public static class NodeApplication
         services.AddSingleton<NodeStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<NodeStartup>());
         services.AddHostedService<LogRepair>();
+        // The silo starts after storage and the log are ready, and before the bus delivers anything to its grains.
+        NodeSilo.AddNodeSilo(services, options, settings);
 
         services.AddSingleton<MeshAlarms>();
         services.AddSingleton<AgreementBook>();

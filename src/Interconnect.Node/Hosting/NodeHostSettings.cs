@@ -17,6 +17,22 @@ public sealed class NodeHostSettings
     /// <summary>Minimum log level for the node's own categories.</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
+    /// <summary>
+    /// The port this node's silo listens on for the other silos of its cluster: null for the configured
+    /// <c>Node:Cluster:SiloPort</c>, 0 for a free port (the default for nodes hosted in-process, so that
+    /// several administrations share one machine).
+    /// </summary>
+    public int? SiloPort { get; init; } = 0;
+
+    /// <summary>The Orleans gateway port: null for the configured one, 0 for none (in-process nodes need none).</summary>
+    public int? GatewayPort { get; init; } = 0;
+
+    /// <summary>
+    /// Under localhost membership, the silo port of the cluster's first silo, which the others join;
+    /// null when this silo is the first.
+    /// </summary>
+    public int? PrimarySiloPort { get; init; }
+
     /// <summary>Serve the web UI's static files.</summary>
     public bool ServeWebUi { get; init; } = true;
 }

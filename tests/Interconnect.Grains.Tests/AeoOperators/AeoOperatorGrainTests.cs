@@ -181,7 +181,7 @@ public sealed class AeoOperatorGrainTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<InvalidCommandException>(() => grain.Certify(Certification()));
 
         Assert.Equal("aeoNumber", error.Field);
-        Assert.Equal(0, _node.Runtime.ActiveCount);
+        Assert.Equal(0, _node.Activations.Active);
         await foreach (var _ in _node.Store.Entities.ListAsync("NL", AeoOperatorGrain.EntityKind))
         {
             Assert.Fail("Nothing may be stored for an ill-formed key.");
@@ -231,29 +231,25 @@ public sealed class AeoOperatorGrainTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task State_AfterIdleCollection_ReloadsTheSameStateFromStorage()
+    public async Task State_AfterDeactivation_ReloadsTheSameStateFromStorage()
     {
         var grain = await InStatus(AeoStatus.Reinstated);
         var before = await grain.GetState();
-        _node.Time.Advance(TestNode.IdleTimeout + TimeSpan.FromSeconds(1));
 
-        var collected = await _node.Runtime.CollectIdleAsync();
+        await _node.DeactivateAsync(grain);
         var after = await grain.GetState();
 
-        Assert.Equal(1, collected);
-        Assert.Equal(2, _node.Runtime.ActivationsCreated);
+        Assert.Equal(2, _node.Activations.Created);
+        Assert.Equal(1, _node.Activations.Active);
         Assert.Equal(before, after);
     }
 
     [Fact]
-    public async Task CollectIdle_BeforeIdleTimeout_KeepsTheActivation()
+    public async Task Calls_ToOneOperator_AreServedByOneActivation()
     {
-        await InStatus(AeoStatus.Certified);
-        _node.Time.Advance(TestNode.IdleTimeout - TimeSpan.FromSeconds(1));
+        await InStatus(AeoStatus.Reinstated);
 
-        var collected = await _node.Runtime.CollectIdleAsync();
-
-        Assert.Equal(0, collected);
-        Assert.Equal(1, _node.Runtime.ActiveCount);
+        Assert.Equal(1, _node.Activations.Created);
+        Assert.Equal(1, _node.Activations.Active);
     }
 }

@@ -7,6 +7,7 @@ using Interconnect.Ledger.KeySets;
 using Interconnect.Ledger.Signing;
 using Interconnect.Storage;
 using Interconnect.Storage.InMemory;
+using Orleans.TestingHost;
 
 namespace Interconnect.Grains.Tests.KeySets;
 
@@ -139,10 +140,12 @@ public sealed class OwnKeySetTests : IDisposable
     public async Task EntitiesSignedAcrossARotation_VerifyAgainstTheKeySetByTime()
     {
         using var node = await StartAsync(_first, _next);
-        var runtime = new GrainRuntime(_time).AddInterconnectGrains(node.Context);
-        await using (runtime)
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) => silo.AddInterconnectGrains(_ => node.Context));
+        await using var cluster = builder.Build();
+        await cluster.DeployAsync();
         {
-            var aeo = runtime.GetGrain<IAeoOperatorGrain>("NLAEOF0000001");
+            var aeo = cluster.Client.GetGrain<IAeoOperatorGrain>("NLAEOF0000001");
             await aeo.Certify(new CertifyAeoOperator("A B.V.", "Kade 1", "AEOF", new DateOnly(2026, 1, 1), null));
             _time.Advance(TimeSpan.FromSeconds(1));
             await node.Keys.RotateAsync(_next.KeyId);

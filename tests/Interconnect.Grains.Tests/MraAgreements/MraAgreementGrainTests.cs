@@ -419,18 +419,17 @@ public sealed class MraAgreementGrainTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task State_AfterIdleCollection_ReloadsTheSameStateFromStorage()
+    public async Task State_AfterDeactivation_ReloadsTheSameStateFromStorage()
     {
         var grain = await InStatus(MraStatus.Suspended);
         var before = JsonSerializer.Serialize(await grain.GetState());
-        _node.Time.Advance(TestNode.IdleTimeout + TimeSpan.FromMinutes(1));
 
-        Assert.Equal(1, await _node.Runtime.CollectIdleAsync());
+        await _node.DeactivateAsync(grain);
         var after = await grain.GetState();
 
         Assert.Equal(before, JsonSerializer.Serialize(after));
         Assert.Equal(MraStatus.Suspended, after.Status);
-        Assert.Equal(2, _node.Runtime.ActivationsCreated);
+        Assert.Equal(2, _node.Activations.Created);
     }
 
     /// <summary>A proposal of the same agreement id signed by another node: same id, other hash.</summary>

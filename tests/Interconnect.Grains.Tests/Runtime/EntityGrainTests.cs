@@ -38,11 +38,7 @@ public sealed class EntityGrainTests : IAsyncLifetime
 {
     private readonly TestNode _node = TestNode.Start();
 
-    public Task InitializeAsync()
-    {
-        _node.Runtime.Register<IRecordingGrain>(_ => new RecordingGrain(_node.Context));
-        return Task.CompletedTask;
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync() => await _node.DisposeAsync();
 
@@ -117,7 +113,7 @@ public sealed class EntityGrainTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AddInterconnectGrains_RegistersAllThreeCustomsGrains()
+    public async Task Silo_ServesAllThreeCustomsGrains()
     {
         var aeo = await _node.Grain<IAeoOperatorGrain>("NLAEOF0000001").GetState();
         var mra = await _node.Grain<IMraAgreementGrain>("MRA-1").GetState();
@@ -126,7 +122,7 @@ public sealed class EntityGrainTests : IAsyncLifetime
         Assert.Equal(AeoStatus.None, aeo.Status);
         Assert.Equal(MraStatus.None, mra.Status);
         Assert.Equal(ShipmentStatus.None, shipment.Status);
-        Assert.Equal(3, _node.Runtime.ActiveCount);
+        Assert.Equal(3, _node.Activations.Active);
     }
 
     [Fact]
@@ -134,7 +130,7 @@ public sealed class EntityGrainTests : IAsyncLifetime
     {
         await Assert.ThrowsAsync<InvalidCommandException>(() => _node.Grain<IRecordingGrain>("bad").Record(1, 1));
 
-        Assert.Equal(0, _node.Runtime.ActiveCount);
+        Assert.Equal(0, _node.Activations.Active);
         Assert.Equal(1, await _node.Grain<IRecordingGrain>("GOOD").Record(1, 1));
     }
 }

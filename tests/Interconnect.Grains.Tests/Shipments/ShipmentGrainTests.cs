@@ -457,23 +457,22 @@ public sealed class ShipmentGrainTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<InvalidCommandException>(() => Grain(key).Declare(Declaration));
 
         Assert.Equal("ucr", error.Field);
-        Assert.Equal(0, _node.Runtime.ActiveCount);
+        Assert.Equal(0, _node.Activations.Active);
     }
 
     [Fact]
-    public async Task State_AfterIdleCollection_ReloadsTheSameStateFromStorage()
+    public async Task State_AfterDeactivation_ReloadsTheSameStateFromStorage()
     {
         var grain = await InStatus(ShipmentStatus.Held);
         await grain.AttachDocument(Phyto("A1"));
         await grain.ReplaceDocument(new ReplaceShipmentDocument("A1", "A2", Issued, DigestOf("A2"), "corrected"));
         await grain.RecordDelivery(new RecordShipmentDelivery("JP", DeliveryState.Delivered));
         var before = JsonSerializer.Serialize(await grain.GetState());
-        _node.Time.Advance(TestNode.IdleTimeout * 2);
 
-        Assert.Equal(1, await _node.Runtime.CollectIdleAsync());
+        await _node.DeactivateAsync(grain);
         var after = await grain.GetState();
 
         Assert.Equal(before, JsonSerializer.Serialize(after));
-        Assert.Equal(2, _node.Runtime.ActivationsCreated);
+        Assert.Equal(2, _node.Activations.Created);
     }
 }

@@ -2,22 +2,27 @@ using Interconnect.Grains.Runtime;
 using Interconnect.Ledger.Signing;
 using Interconnect.Storage;
 using Interconnect.Storage.InMemory;
+using Orleans.TestingHost;
 
 namespace Interconnect.Grains.Tests.Support;
 
-/// <summary>One replica of an administration's node: a grain runtime over a (possibly shared) in-memory store.</summary>
+/// <summary>
+/// One administration's node as a real Orleans cluster (Orleans.TestingHost, one silo) over a
+/// (possibly shared) in-memory store. Two test nodes over one store are two clusters writing the same
+/// ledgers: what a stale silo, or a second activation during a membership change, looks like to storage.
+/// </summary>
 internal sealed class TestNode : IAsyncDisposable
 {
-    private TestNode(AdministrationContext context, GrainRuntime runtime, ManualTime time)
+    private TestNode(AdministrationContext context, InProcessTestCluster cluster, ManualTime time)
     {
         Context = context;
-        Runtime = runtime;
+        Cluster = cluster;
         Time = time;
     }
 
     public AdministrationContext Context { get; }
 
-    public GrainRuntime Runtime { get; }
+    public InProcessTestCluster Cluster { get; }
 
     public ManualTime Time { get; }
 
@@ -27,7 +32,8 @@ internal sealed class TestNode : IAsyncDisposable
 
     public string Id => Context.AdministrationId;
 
-    public static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(10);
+    /// <summary>This silo's entity-grain activations.</summary>
+    public GrainActivations Activations => Context.Activations;
 
     public static TestNode Start(
         string administrationId = "NL",
@@ -46,19 +52,25 @@ internal sealed class TestNode : IAsyncDisposable
             PartnerKeys = partnerKeys,
             MaxConflictRetries = maxConflictRetries,
         };
-        var runtime = new GrainRuntime(time, new GrainRuntimeOptions { IdleTimeout = IdleTimeout, CollectionInterval = TimeSpan.FromHours(1) })
-            .AddInterconnectGrains(context);
-        return new TestNode(context, runtime, time);
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) => silo.AddInterconnectGrains(_ => context));
+        var cluster = builder.Build();
+        // Test classes build their nodes in constructors; xUnit runs them with no synchronization context.
+        cluster.DeployAsync().GetAwaiter().GetResult();
+        return new TestNode(context, cluster, time);
     }
 
     public T Grain<T>(string key)
-        where T : IGrainWithStringKey => Runtime.GetGrain<T>(key);
+        where T : IGrainWithStringKey => Cluster.Client.GetGrain<T>(key);
+
+    /// <summary>Deactivates the grain and waits until it is gone; the next call activates it afresh from storage.</summary>
+    public Task DeactivateAsync(IAddressable grain) => Cluster.DeactivateAsync(grain);
 
     public Task<EntityHead?> HeadAsync(string kind, string key) => Store.Entities.GetHeadAsync(new EntityKey(Id, kind, key));
 
     public async ValueTask DisposeAsync()
     {
-        await Runtime.DisposeAsync();
+        await Cluster.DisposeAsync();
         Log.Dispose();
     }
 }

@@ -1,9 +1,9 @@
-using Interconnect.Grains.Runtime;
 using Interconnect.Ledger.Disclosure;
 
 namespace Interconnect.Grains.MraAgreements;
 
 /// <summary>Status of a Mutual Recognition Arrangement.</summary>
+[GenerateSerializer]
 public enum MraStatus
 {
     /// <summary>Nothing proposed yet.</summary>
@@ -25,7 +25,8 @@ public enum MraStatus
 /// <summary>What one party of an MRA may receive: per entity kind, the payload fields in the clear.</summary>
 /// <param name="PartyId">The receiving administration.</param>
 /// <param name="Kinds">The entity kinds it receives, each with the fields it may read; others stay digests.</param>
-public sealed record DataSharingPolicy(string PartyId, IReadOnlyList<SharedEntityKind> Kinds)
+[GenerateSerializer, Immutable]
+public sealed record DataSharingPolicy([property: Id(0)] string PartyId, [property: Id(1)] IReadOnlyList<SharedEntityKind> Kinds)
 {
     /// <summary>The fields this party may read in entries of <paramref name="entityKind"/>, or null when it receives none of that kind.</summary>
     public IReadOnlyList<string>? FieldsFor(string entityKind) =>
@@ -35,7 +36,8 @@ public sealed record DataSharingPolicy(string PartyId, IReadOnlyList<SharedEntit
 /// <summary>One entity kind a party receives under an MRA, and the fields it may read.</summary>
 /// <param name="EntityKind">e.g. "aeo-operator", "shipment".</param>
 /// <param name="FieldNames">Payload field names disclosed in the clear.</param>
-public sealed record SharedEntityKind(string EntityKind, IReadOnlyList<string> FieldNames);
+[GenerateSerializer, Immutable]
+public sealed record SharedEntityKind([property: Id(0)] string EntityKind, [property: Id(1)] IReadOnlyList<string> FieldNames);
 
 /// <summary>Propose an MRA; this administration is the proposer and its proposal counts as its own acceptance.</summary>
 /// <param name="Title">Human-readable title, e.g. "EU-JP AEO mutual recognition".</param>
@@ -44,49 +46,56 @@ public sealed record SharedEntityKind(string EntityKind, IReadOnlyList<string> F
 /// <param name="DocumentTypes">Shipment document types exchanged, e.g. phytosanitary-certificate.</param>
 /// <param name="SharingPolicies">Exactly one data-sharing policy per party.</param>
 /// <param name="EndorsementQuorum">Endorsements of other parties an entry needs to be recognised (1 to parties - 1).</param>
+[GenerateSerializer, Immutable]
 public sealed record ProposeMraAgreement(
-    string Title,
-    IReadOnlyList<string> Parties,
-    IReadOnlyList<string> AeoProgrammes,
-    IReadOnlyList<string> DocumentTypes,
-    IReadOnlyList<DataSharingPolicy> SharingPolicies,
-    int EndorsementQuorum);
+    [property: Id(0)] string Title,
+    [property: Id(1)] IReadOnlyList<string> Parties,
+    [property: Id(2)] IReadOnlyList<string> AeoProgrammes,
+    [property: Id(3)] IReadOnlyList<string> DocumentTypes,
+    [property: Id(4)] IReadOnlyList<DataSharingPolicy> SharingPolicies,
+    [property: Id(5)] int EndorsementQuorum);
 
 /// <summary>Record a partner's signed acceptance of our proposal, so the proof sits in our ledger.</summary>
 /// <param name="PartyId">The accepting administration.</param>
 /// <param name="Acceptance">Its own signed "mra.accepted" entry, with the fields it disclosed.</param>
-public sealed record RecordMraAcceptance(string PartyId, DisclosedEntry Acceptance);
+[GenerateSerializer, Immutable]
+public sealed record RecordMraAcceptance([property: Id(0)] string PartyId, [property: Id(1)] DisclosedEntry Acceptance);
 
 /// <summary>Accept another administration's proposal: signs our "mra.accepted" entry, which the proposer records.</summary>
 /// <param name="Proposal">The proposer's signed "mra.proposed" entry as received, every field disclosed.</param>
-public sealed record AcceptMraAgreement(DisclosedEntry Proposal);
+[GenerateSerializer, Immutable]
+public sealed record AcceptMraAgreement([property: Id(0)] DisclosedEntry Proposal);
 
 /// <summary>Suspend an agreement in force.</summary>
-public sealed record SuspendMraAgreement(string Reason, DateTimeOffset? EffectiveAt = null);
+[GenerateSerializer, Immutable]
+public sealed record SuspendMraAgreement([property: Id(0)] string Reason, [property: Id(1)] DateTimeOffset? EffectiveAt = null);
 
 /// <summary>Resume a suspended agreement.</summary>
-public sealed record ResumeMraAgreement(string Reason, DateTimeOffset? EffectiveAt = null);
+[GenerateSerializer, Immutable]
+public sealed record ResumeMraAgreement([property: Id(0)] string Reason, [property: Id(1)] DateTimeOffset? EffectiveAt = null);
 
 /// <summary>Terminate an agreement (or withdraw a proposal) for good.</summary>
-public sealed record TerminateMraAgreement(string Reason, DateTimeOffset? EffectiveAt = null);
+[GenerateSerializer, Immutable]
+public sealed record TerminateMraAgreement([property: Id(0)] string Reason, [property: Id(1)] DateTimeOffset? EffectiveAt = null);
 
 /// <summary>The state of an MRA as folded from its ledger.</summary>
+[GenerateSerializer, Immutable]
 public sealed record MraAgreementView(
-    string AgreementId,
-    MraStatus Status,
-    string? Title,
-    string? ProposedBy,
-    IReadOnlyList<string> Parties,
-    IReadOnlyList<string> AeoProgrammes,
-    IReadOnlyList<string> DocumentTypes,
-    IReadOnlyList<DataSharingPolicy> SharingPolicies,
-    int EndorsementQuorum,
-    string? ProposalHash,
-    IReadOnlyList<string> AcceptedBy,
-    string? Reason,
-    DateTimeOffset? EffectiveAt,
-    ulong Sequence,
-    string? LastEntryHash)
+    [property: Id(0)] string AgreementId,
+    [property: Id(1)] MraStatus Status,
+    [property: Id(2)] string? Title,
+    [property: Id(3)] string? ProposedBy,
+    [property: Id(4)] IReadOnlyList<string> Parties,
+    [property: Id(5)] IReadOnlyList<string> AeoProgrammes,
+    [property: Id(6)] IReadOnlyList<string> DocumentTypes,
+    [property: Id(7)] IReadOnlyList<DataSharingPolicy> SharingPolicies,
+    [property: Id(8)] int EndorsementQuorum,
+    [property: Id(9)] string? ProposalHash,
+    [property: Id(10)] IReadOnlyList<string> AcceptedBy,
+    [property: Id(11)] string? Reason,
+    [property: Id(12)] DateTimeOffset? EffectiveAt,
+    [property: Id(13)] ulong Sequence,
+    [property: Id(14)] string? LastEntryHash)
 {
     /// <summary>The data-sharing policy of <paramref name="partyId"/>, or null when it is not a party.</summary>
     public DataSharingPolicy? PolicyFor(string partyId) =>

@@ -1,9 +1,9 @@
-using Interconnect.Grains.Runtime;
 using Interconnect.Ledger.Disclosure;
 
 namespace Interconnect.Grains.AeoOperators;
 
 /// <summary>Status of an AEO certification (WCO SAFE AEO lifecycle).</summary>
+[GenerateSerializer]
 public enum AeoStatus
 {
     /// <summary>No certification recorded yet.</summary>
@@ -31,40 +31,47 @@ public enum AeoStatus
 /// <param name="Programme">Programme, e.g. AEOF (full), AEOC (customs simplifications), AEOS (security and safety).</param>
 /// <param name="CertifiedOn">Date of certification.</param>
 /// <param name="ValidUntil">End of validity, if limited.</param>
-public sealed record CertifyAeoOperator(string Name, string Address, string Programme, DateOnly CertifiedOn, DateOnly? ValidUntil);
+[GenerateSerializer, Immutable]
+public sealed record CertifyAeoOperator([property: Id(0)] string Name, [property: Id(1)] string Address, [property: Id(2)] string Programme, [property: Id(3)] DateOnly CertifiedOn, [property: Id(4)] DateOnly? ValidUntil);
 
 /// <summary>Correct or update the operator's name or address without changing its status.</summary>
 /// <param name="Name">Legal name of the operator.</param>
 /// <param name="Address">Registered address.</param>
-public sealed record AmendAeoOperator(string Name, string Address);
+[GenerateSerializer, Immutable]
+public sealed record AmendAeoOperator([property: Id(0)] string Name, [property: Id(1)] string Address);
 
 /// <summary>Suspend a certification.</summary>
 /// <param name="Reason">Why (recorded in the ledger and shown to partners the policy allows).</param>
 /// <param name="EffectiveAt">When the suspension takes effect; now when omitted.</param>
-public sealed record SuspendAeoCertification(string Reason, DateTimeOffset? EffectiveAt = null);
+[GenerateSerializer, Immutable]
+public sealed record SuspendAeoCertification([property: Id(0)] string Reason, [property: Id(1)] DateTimeOffset? EffectiveAt = null);
 
 /// <summary>Reinstate a suspended certification.</summary>
-public sealed record ReinstateAeoCertification(string Reason, DateTimeOffset? EffectiveAt = null);
+[GenerateSerializer, Immutable]
+public sealed record ReinstateAeoCertification([property: Id(0)] string Reason, [property: Id(1)] DateTimeOffset? EffectiveAt = null);
 
 /// <summary>Revoke a certification for good.</summary>
-public sealed record RevokeAeoCertification(string Reason, DateTimeOffset? EffectiveAt = null);
+[GenerateSerializer, Immutable]
+public sealed record RevokeAeoCertification([property: Id(0)] string Reason, [property: Id(1)] DateTimeOffset? EffectiveAt = null);
 
 /// <summary>Record that the validity period has ended.</summary>
-public sealed record ExpireAeoCertification(DateOnly ExpiredOn);
+[GenerateSerializer, Immutable]
+public sealed record ExpireAeoCertification([property: Id(0)] DateOnly ExpiredOn);
 
 /// <summary>The state of an AEO operator as folded from its ledger.</summary>
+[GenerateSerializer, Immutable]
 public sealed record AeoOperatorView(
-    string AeoNumber,
-    AeoStatus Status,
-    string? Name,
-    string? Address,
-    string? Programme,
-    DateOnly? CertifiedOn,
-    DateOnly? ValidUntil,
-    string? Reason,
-    DateTimeOffset? EffectiveAt,
-    ulong Sequence,
-    string? LastEntryHash);
+    [property: Id(0)] string AeoNumber,
+    [property: Id(1)] AeoStatus Status,
+    [property: Id(2)] string? Name,
+    [property: Id(3)] string? Address,
+    [property: Id(4)] string? Programme,
+    [property: Id(5)] DateOnly? CertifiedOn,
+    [property: Id(6)] DateOnly? ValidUntil,
+    [property: Id(7)] string? Reason,
+    [property: Id(8)] DateTimeOffset? EffectiveAt,
+    [property: Id(9)] ulong Sequence,
+    [property: Id(10)] string? LastEntryHash);
 
 /// <summary>An AEO operator (keyed by its AEO / trader identification number).</summary>
 public interface IAeoOperatorGrain : IGrainWithStringKey

@@ -4,6 +4,7 @@ namespace Interconnect.Grains.Runtime;
 /// A command broke a business rule ("an AEO operator that is revoked cannot be suspended"). Nothing
 /// was written. <see cref="Code"/> is stable for clients; the message says what and why.
 /// </summary>
+[GenerateSerializer]
 public sealed class DomainRuleException : Exception
 {
     /// <summary>Creates the error.</summary>
@@ -27,10 +28,12 @@ public sealed class DomainRuleException : Exception
     }
 
     /// <summary>A stable machine-readable code, e.g. "aeo-operator-revoked".</summary>
-    public string Code { get; }
+    [Id(0)]
+    public string Code { get; private set; }
 }
 
 /// <summary>A command's input is malformed (identifier out of format, payload over its limit). Nothing was written.</summary>
+[GenerateSerializer]
 public sealed class InvalidCommandException : Exception
 {
     /// <summary>Creates the error.</summary>
@@ -54,13 +57,15 @@ public sealed class InvalidCommandException : Exception
     }
 
     /// <summary>The input field at fault, or empty.</summary>
-    public string Field { get; }
+    [Id(0)]
+    public string Field { get; private set; }
 }
 
 /// <summary>
-/// Other writers kept changing the entity (another replica of this node) and the bounded retries ran
+/// Other writers kept changing the entity (another activation of it during a membership change, or a stale silo) and the bounded retries ran
 /// out. Nothing of this call was written; the caller may try again.
 /// </summary>
+[GenerateSerializer]
 public sealed class GrainConcurrencyException : Exception
 {
     /// <summary>Creates the error.</summary>

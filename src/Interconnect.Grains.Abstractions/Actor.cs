@@ -9,7 +9,10 @@ namespace Interconnect.Grains.Runtime;
 /// <param name="Role">The role it acted in (officer, supervisor, ...).</param>
 public sealed record Actor(string Id, string Role)
 {
-    private static readonly AsyncLocal<Actor?> Ambient = new();
+    // Orleans' request context travels with every grain call (and the calls a grain makes in turn),
+    // across silos; on the caller's side it flows with the asynchronous flow, like an AsyncLocal.
+    private const string IdKey = "interconnect.actor.id";
+    private const string RoleKey = "interconnect.actor.role";
 
     /// <summary>The entry field holding the acting principal's id.</summary>
     public const string IdField = Ledger.KeySets.KeySetFormat.ActorField;
@@ -18,23 +21,23 @@ public sealed record Actor(string Id, string Role)
     public const string RoleField = Ledger.KeySets.KeySetFormat.ActorRoleField;
 
     /// <summary>
-    /// The actor of the command running in this asynchronous flow, or null (a node's own work, such as
-    /// recording a partner's acceptance, has none).
+    /// The actor of the command running in this asynchronous flow or grain call, or null (a node's own
+    /// work, such as recording a partner's acceptance, has none).
     /// </summary>
     /// <remarks>
     /// Ambient rather than a parameter of every command: the HTTP pipeline sets it once per request,
     /// and every grain command reached from that request records it, with no command able to forget.
-    /// Grain turns run in the caller's flow (see <see cref="GrainRuntime"/>), so it reaches them.
     /// </remarks>
-    public static Actor? Current => Ambient.Value;
+    public static Actor? Current =>
+        RequestContext.Get(IdKey) is string id && RequestContext.Get(RoleKey) is string role ? new Actor(id, role) : null;
 
     /// <summary>Makes <paramref name="actor"/> the current actor until the returned scope is disposed.</summary>
     public static IDisposable Enter(Actor actor)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        var previous = Ambient.Value;
-        Ambient.Value = actor;
-        return new Scope(previous);
+        var scope = new Scope(Current);
+        Set(actor);
+        return scope;
     }
 
     /// <summary>
@@ -44,13 +47,26 @@ public sealed record Actor(string Id, string Role)
     /// </summary>
     public static IDisposable None()
     {
-        var previous = Ambient.Value;
-        Ambient.Value = null;
-        return new Scope(previous);
+        var scope = new Scope(Current);
+        Set(null);
+        return scope;
+    }
+
+    private static void Set(Actor? actor)
+    {
+        if (actor is null)
+        {
+            RequestContext.Remove(IdKey);
+            RequestContext.Remove(RoleKey);
+            return;
+        }
+
+        RequestContext.Set(IdKey, actor.Id);
+        RequestContext.Set(RoleKey, actor.Role);
     }
 
     private sealed class Scope(Actor? previous) : IDisposable
     {
-        public void Dispose() => Ambient.Value = previous;
+        public void Dispose() => Set(previous);
     }
 }

@@ -1,9 +1,9 @@
-using Interconnect.Grains.Runtime;
 using Interconnect.Ledger.Disclosure;
 
 namespace Interconnect.Grains.Shipments;
 
 /// <summary>Where a consignment is in customs processing.</summary>
+[GenerateSerializer]
 public enum ShipmentStatus
 {
     /// <summary>Not declared yet.</summary>
@@ -29,6 +29,7 @@ public enum ShipmentStatus
 }
 
 /// <summary>Status of a shipment document (ePhyto envelope vocabulary).</summary>
+[GenerateSerializer]
 public enum DocumentStatus
 {
     /// <summary>Issued and valid.</summary>
@@ -42,6 +43,7 @@ public enum DocumentStatus
 }
 
 /// <summary>Delivery state of a shipment's data to a partner (ePhyto hub tracking vocabulary).</summary>
+[GenerateSerializer]
 public enum DeliveryState
 {
     /// <summary>Sent, not yet confirmed.</summary>
@@ -61,6 +63,7 @@ public enum DeliveryState
 }
 
 /// <summary>A partner's final business response to a shipment's data.</summary>
+[GenerateSerializer]
 public enum BusinessDecision
 {
     /// <summary>Accepted.</summary>
@@ -75,69 +78,83 @@ public enum BusinessDecision
 /// <param name="ImportingAdministration">Administration of the country of import.</param>
 /// <param name="Consignor">Name of the consignor (exporter).</param>
 /// <param name="Consignee">Name of the consignee (importer).</param>
-public sealed record DeclareShipment(string ExportingAdministration, string ImportingAdministration, string Consignor, string Consignee);
+[GenerateSerializer, Immutable]
+public sealed record DeclareShipment([property: Id(0)] string ExportingAdministration, [property: Id(1)] string ImportingAdministration, [property: Id(2)] string Consignor, [property: Id(3)] string Consignee);
 
 /// <summary>Attach a document to the consignment.</summary>
 /// <param name="DocumentType">e.g. phytosanitary-certificate, certificate-of-origin, pre-arrival-data.</param>
 /// <param name="Number">Document number, unique within the consignment.</param>
 /// <param name="IssuedOn">Issue date.</param>
 /// <param name="ContentDigest">Hex SHA-256 of the document's content, computed by the issuer.</param>
-public sealed record AttachShipmentDocument(string DocumentType, string Number, DateOnly IssuedOn, string ContentDigest);
+[GenerateSerializer, Immutable]
+public sealed record AttachShipmentDocument([property: Id(0)] string DocumentType, [property: Id(1)] string Number, [property: Id(2)] DateOnly IssuedOn, [property: Id(3)] string ContentDigest);
 
 /// <summary>Replace an issued document with a new one of the same type; the old one becomes replaced.</summary>
-public sealed record ReplaceShipmentDocument(string ReplacedNumber, string Number, DateOnly IssuedOn, string ContentDigest, string Reason);
+[GenerateSerializer, Immutable]
+public sealed record ReplaceShipmentDocument([property: Id(0)] string ReplacedNumber, [property: Id(1)] string Number, [property: Id(2)] DateOnly IssuedOn, [property: Id(3)] string ContentDigest, [property: Id(4)] string Reason);
 
 /// <summary>Withdraw an issued document.</summary>
-public sealed record WithdrawShipmentDocument(string Number, string Reason);
+[GenerateSerializer, Immutable]
+public sealed record WithdrawShipmentDocument([property: Id(0)] string Number, [property: Id(1)] string Reason);
 
 /// <summary>Record that the pre-arrival data went to the importing administration.</summary>
+[GenerateSerializer, Immutable]
 public sealed record SendPreArrivalData;
 
 /// <summary>Place the consignment under customs control.</summary>
-public sealed record PlaceShipmentUnderControl(string Reason);
+[GenerateSerializer, Immutable]
+public sealed record PlaceShipmentUnderControl([property: Id(0)] string Reason);
 
 /// <summary>Hold the consignment after control.</summary>
-public sealed record HoldShipment(string Reason);
+[GenerateSerializer, Immutable]
+public sealed record HoldShipment([property: Id(0)] string Reason);
 
 /// <summary>Release the consignment.</summary>
-public sealed record ReleaseShipment(string? Remarks = null);
+[GenerateSerializer, Immutable]
+public sealed record ReleaseShipment([property: Id(0)] string? Remarks = null);
 
 /// <summary>Record that the consignment left the customs territory.</summary>
-public sealed record RecordShipmentExit(string? Remarks = null);
+[GenerateSerializer, Immutable]
+public sealed record RecordShipmentExit([property: Id(0)] string? Remarks = null);
 
 /// <summary>Record the delivery state of the shipment's data at a partner.</summary>
-public sealed record RecordShipmentDelivery(string Partner, DeliveryState State, string? Warnings = null);
+[GenerateSerializer, Immutable]
+public sealed record RecordShipmentDelivery([property: Id(0)] string Partner, [property: Id(1)] DeliveryState State, [property: Id(2)] string? Warnings = null);
 
 /// <summary>Record a partner's final business response.</summary>
-public sealed record RecordShipmentBusinessResponse(string Partner, BusinessDecision Decision, string? Reason = null);
+[GenerateSerializer, Immutable]
+public sealed record RecordShipmentBusinessResponse([property: Id(0)] string Partner, [property: Id(1)] BusinessDecision Decision, [property: Id(2)] string? Reason = null);
 
 /// <summary>A document of a consignment as folded from the ledger.</summary>
+[GenerateSerializer, Immutable]
 public sealed record ShipmentDocumentView(
-    string DocumentType,
-    string Number,
-    DateOnly IssuedOn,
-    string ContentDigest,
-    DocumentStatus Status,
-    string? Replaces,
-    string? ReplacedBy,
-    string? Reason);
+    [property: Id(0)] string DocumentType,
+    [property: Id(1)] string Number,
+    [property: Id(2)] DateOnly IssuedOn,
+    [property: Id(3)] string ContentDigest,
+    [property: Id(4)] DocumentStatus Status,
+    [property: Id(5)] string? Replaces,
+    [property: Id(6)] string? ReplacedBy,
+    [property: Id(7)] string? Reason);
 
 /// <summary>Delivery and business response at one partner.</summary>
-public sealed record PartnerDeliveryView(string Partner, DeliveryState State, string? Warnings, BusinessDecision? Decision, string? Reason);
+[GenerateSerializer, Immutable]
+public sealed record PartnerDeliveryView([property: Id(0)] string Partner, [property: Id(1)] DeliveryState State, [property: Id(2)] string? Warnings, [property: Id(3)] BusinessDecision? Decision, [property: Id(4)] string? Reason);
 
 /// <summary>The state of a consignment as folded from its ledger.</summary>
+[GenerateSerializer, Immutable]
 public sealed record ShipmentView(
-    string Ucr,
-    ShipmentStatus Status,
-    string? ExportingAdministration,
-    string? ImportingAdministration,
-    string? Consignor,
-    string? Consignee,
-    IReadOnlyList<ShipmentDocumentView> Documents,
-    IReadOnlyList<PartnerDeliveryView> Deliveries,
-    string? Reason,
-    ulong Sequence,
-    string? LastEntryHash)
+    [property: Id(0)] string Ucr,
+    [property: Id(1)] ShipmentStatus Status,
+    [property: Id(2)] string? ExportingAdministration,
+    [property: Id(3)] string? ImportingAdministration,
+    [property: Id(4)] string? Consignor,
+    [property: Id(5)] string? Consignee,
+    [property: Id(6)] IReadOnlyList<ShipmentDocumentView> Documents,
+    [property: Id(7)] IReadOnlyList<PartnerDeliveryView> Deliveries,
+    [property: Id(8)] string? Reason,
+    [property: Id(9)] ulong Sequence,
+    [property: Id(10)] string? LastEntryHash)
 {
     /// <summary>The document with that number, or null.</summary>
     public ShipmentDocumentView? Document(string number) =>

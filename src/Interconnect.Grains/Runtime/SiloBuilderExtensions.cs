@@ -1,0 +1,23 @@
+using Interconnect.Grains.AeoOperators;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+
+namespace Interconnect.Grains.Runtime;
+
+/// <summary>Adds the customs grains of one administration to an Orleans silo.</summary>
+public static class SiloBuilderExtensions
+{
+    /// <summary>
+    /// Registers what the grains share (<paramref name="administration"/>, one per silo) and lets
+    /// the project's own exceptions cross grain calls with their type and message, so a caller on any
+    /// silo sees the storage or rule error the grain raised.
+    /// </summary>
+    public static ISiloBuilder AddInterconnectGrains(this ISiloBuilder silo, Func<IServiceProvider, AdministrationContext> administration)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(administration);
+        silo.Services.AddSingleton(administration);
+        silo.Services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add(typeof(AeoOperatorGrain).Namespace!.Split('.')[0]));
+        return silo;
+    }
+}

@@ -1,0 +1,92 @@
+using System.Net;
+using System.Net.Sockets;
+using Azure.Data.Tables;
+using Interconnect.Grains.Runtime;
+using Interconnect.Node.Configuration;
+
+namespace Interconnect.Node.Hosting;
+
+/// <summary>
+/// Makes the node process a silo of its administration's Orleans cluster: cluster and service ids,
+/// membership (localhost, or the Azure Table membership of the node's storage account), endpoints,
+/// the Kubernetes hosting integration, and the customs grains.
+/// </summary>
+public static class NodeSilo
+{
+    /// <summary>The cluster id: the configured one, or the administration id in lower case.</summary>
+    public static string ClusterIdOf(NodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return string.IsNullOrWhiteSpace(options.Cluster.ClusterId) ? options.AdministrationId.ToLowerInvariant() : options.Cluster.ClusterId;
+    }
+
+    /// <summary>The membership table's name in the node's storage account (one per administration's table prefix).</summary>
+    public static string MembershipTableOf(NodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Storage.TablePrefix + "Silos";
+    }
+
+    /// <summary>Adds the silo to <paramref name="services"/>; ports in <paramref name="settings"/> override the configured ones.</summary>
+    public static void AddNodeSilo(IServiceCollection services, NodeOptions options, NodeHostSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(settings);
+        var cluster = options.Cluster;
+        var clusterId = ClusterIdOf(options);
+        var siloPort = settings.SiloPort ?? cluster.SiloPort;
+        siloPort = siloPort == 0 ? FreePort() : siloPort;
+        var gatewayPort = settings.GatewayPort ?? cluster.GatewayPort;
+        services.AddOrleans(silo =>
+        {
+            silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
+            {
+                o.ClusterId = clusterId;
+                o.ServiceId = cluster.ServiceId;
+            });
+            if (cluster.Membership == ClusterMemberships.AzureTable)
+            {
+                silo.UseAzureStorageClustering(o =>
+                {
+                    o.TableServiceClient = new TableServiceClient(options.Storage.ConnectionString);
+                    o.TableName = MembershipTableOf(options);
+                });
+                silo.ConfigureEndpoints(
+                    cluster.AdvertisedAddress is { Length: > 0 } address ? IPAddress.Parse(address) : FirstAddress(),
+                    siloPort,
+                    gatewayPort,
+                    listenOnAnyHostAddress: true);
+            }
+            else
+            {
+                IPEndPoint? primary = settings.PrimarySiloPort is { } port ? new IPEndPoint(IPAddress.Loopback, port) : null;
+                silo.UseLocalhostClustering(siloPort, gatewayPort, primary, cluster.ServiceId, clusterId);
+            }
+
+            if (cluster.Kubernetes)
+            {
+                // Silo name, cluster and service ids and the advertised address from the pod's environment.
+                silo.UseKubernetesHosting();
+            }
+
+            // A grain call is a span of the caller's trace, across silos and across borders.
+            silo.AddActivityPropagation();
+            silo.AddInterconnectGrains(sp => sp.GetRequiredService<AdministrationNode>().Context);
+        });
+    }
+
+    // The first address another machine could reach this one on; loopback when there is none.
+    private static IPAddress FirstAddress() =>
+        Dns.GetHostAddresses(Dns.GetHostName()).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))
+        ?? IPAddress.Loopback;
+
+    // A port free now on loopback. Another process could take it before the silo binds it; the silo
+    // then fails to start with the port named, which is what a clash on a fixed port does too.
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
