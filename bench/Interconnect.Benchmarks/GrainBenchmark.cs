@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Interconnect.Grains.AeoOperators;
+using Interconnect.Grains.Log;
 using Interconnect.Grains.Runtime;
 using Interconnect.Ledger.Signing;
 using Interconnect.Storage;
@@ -113,15 +114,13 @@ internal static class GrainBenchmark
     private sealed class GrainRun : IAsyncDisposable
     {
         private readonly EcdsaP256Signer _signer;
-        private readonly NodeLog _log;
         private readonly IHost _silo;
         private readonly IAeoOperatorGrain[] _grains;
         private readonly bool[] _suspended;
 
-        private GrainRun(EcdsaP256Signer signer, NodeLog log, IHost silo, IAeoOperatorGrain[] grains)
+        private GrainRun(EcdsaP256Signer signer, IHost silo, IAeoOperatorGrain[] grains)
         {
             _signer = signer;
-            _log = log;
             _silo = silo;
             _grains = grains;
             _suspended = new bool[grains.Length];
@@ -131,14 +130,12 @@ internal static class GrainBenchmark
         {
             var signer = EcdsaP256Signer.Generate();
             var administration = $"B{Guid.NewGuid():N}"[..12].ToUpperInvariant();
-            var log = new NodeLog(administration, store.Log, store.Entities, signer, TimeProvider.System);
-            await log.StartAsync();
-            var context = new AdministrationContext(administration, signer, store, log, TimeProvider.System);
             var builder = Host.CreateApplicationBuilder();
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.UseOrleans(silo => silo
                 .UseLocalhostClustering(FreePort(), gatewayPort: 0, serviceId: "bench", clusterId: administration.ToLowerInvariant())
-                .AddInterconnectGrains(_ => context));
+                .AddInterconnectGrains(sp => new AdministrationContext(
+                    administration, signer, store, new ClusterLog(sp.GetRequiredService<IGrainFactory>(), administration), TimeProvider.System)));
             var host = builder.Build();
             await host.StartAsync();
             var factory = host.Services.GetRequiredService<IGrainFactory>();
@@ -149,7 +146,7 @@ internal static class GrainBenchmark
                 await grains[c].Certify(new CertifyAeoOperator("Example Logistics B.V.", "Havenstraat 1, Rotterdam", "AEOF", new DateOnly(2026, 1, 1), null));
             }
 
-            return new GrainRun(signer, log, host, grains);
+            return new GrainRun(signer, host, grains);
         }
 
         private static int FreePort()
@@ -189,7 +186,6 @@ internal static class GrainBenchmark
         {
             await _silo.StopAsync();
             _silo.Dispose();
-            _log.Dispose();
             _signer.Dispose();
         }
     }

@@ -1,3 +1,4 @@
+using Interconnect.Grains.Log;
 using Interconnect.Grains.Runtime;
 using Interconnect.Ledger.Disclosure;
 using Interconnect.Ledger.Entries;
@@ -21,7 +22,7 @@ namespace Interconnect.Grains.KeySets;
 /// <param name="time">The clock.</param>
 /// <param name="wrap">Wraps a key before the grains sign with it (telemetry), or null.</param>
 public sealed class OwnKeySet(
-    string administrationId, INodeStore store, NodeLog log, NodeSigner signer, IReadOnlyList<ISigner> held, TimeProvider time, Func<ISigner, ISigner>? wrap = null) : IDisposable
+    string administrationId, INodeStore store, IAdministrationLog log, NodeSigner signer, IReadOnlyList<ISigner> held, TimeProvider time, Func<ISigner, ISigner>? wrap = null) : IDisposable
 {
     /// <summary>How far in the future a revocation may take effect: beyond that it is more likely a mistake than a plan.</summary>
     public static readonly TimeSpan MaxRevocationLead = TimeSpan.FromDays(1);

@@ -1,3 +1,4 @@
+using Interconnect.Grains.Log;
 using Interconnect.Ledger.Signing;
 using Interconnect.Storage;
 
@@ -7,9 +8,9 @@ namespace Interconnect.Grains.Runtime;
 /// <param name="AdministrationId">This administration's id (the origin of every entry we sign).</param>
 /// <param name="Signer">The signing key; a <see cref="KeySets.NodeSigner"/> follows the node's key set (rotation, revocation).</param>
 /// <param name="Store">The node's storage.</param>
-/// <param name="Log">The node's Merkle log over the entries it originates.</param>
+/// <param name="Log">The node's Merkle log over the entries it originates (in a cluster, its one grain).</param>
 /// <param name="Time">The clock.</param>
-public sealed record AdministrationContext(string AdministrationId, ISigner Signer, INodeStore Store, NodeLog Log, TimeProvider Time)
+public sealed record AdministrationContext(string AdministrationId, ISigner Signer, INodeStore Store, IAdministrationLog Log, TimeProvider Time)
 {
     /// <summary>How many times a command is re-decided after a concurrent append before giving up.</summary>
     public int MaxConflictRetries { get; init; } = 8;

@@ -1,5 +1,7 @@
 using Interconnect.Grains.AeoOperators;
+using Interconnect.Grains.Log;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Serialization;
 
 namespace Interconnect.Grains.Runtime;
@@ -17,7 +19,16 @@ public static class SiloBuilderExtensions
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(administration);
         silo.Services.AddSingleton(administration);
+        // The silo that holds the log grain tells its own components when the log grows; none by default.
+        silo.Services.TryAddSingleton<ILogAppendedObserver, NoAppendedObserver>();
         silo.Services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add(typeof(AeoOperatorGrain).Namespace!.Split('.')[0]));
         return silo;
+    }
+}
+
+internal sealed class NoAppendedObserver : ILogAppendedObserver
+{
+    public void OnAppended(long size)
+    {
     }
 }

@@ -28,11 +28,11 @@ public static class NodeApi
         return routes;
     }
 
-    private static Ok<NodeResponse> Describe(AdministrationNode node)
+    private static async Task<Ok<NodeResponse>> Describe(AdministrationNode node, CancellationToken cancellationToken)
     {
         // One read of the current key: a rotation between separate reads could pair one key's id with another's public key.
         var key = node.Signer.Current
             ?? throw new DomainRuleException("no-signing-key", node.Signer.Unavailable ?? "The node has no signing key.");
-        return TypedResults.Ok(new NodeResponse(node.Id, key.KeyId, key.Algorithm.ToString(), key.PublicKey.ToPem(), node.Partners, node.Log.Size));
+        return TypedResults.Ok(new NodeResponse(node.Id, key.KeyId, key.Algorithm.ToString(), key.PublicKey.ToPem(), node.Partners, await node.Log.SizeAsync(cancellationToken).ConfigureAwait(false)));
     }
 }

@@ -1,4 +1,5 @@
 using Interconnect.Grains.KeySets;
+using Interconnect.Grains.Log;
 using Interconnect.Grains.Runtime;
 using Interconnect.Ledger.Signing;
 using Interconnect.Node.Configuration;
@@ -33,7 +34,7 @@ public sealed partial class AdministrationNode : IAsyncDisposable
         // Entries and checkpoints are signed through a span when the node has telemetry.
         Func<ISigner, ISigner>? traced = telemetry is null ? null : key => new Telemetry.TracedSigner(key, telemetry);
         Signer = new NodeSigner(time);
-        Log = new NodeLog(Id, store.Log, store.Entities, Signer, time);
+        Log = new ClusterLog(grains, Id);
         OwnKeys = new OwnKeySet(Id, store, Log, Signer, _held, time, traced);
         Keys = new MeshKeys(
             options.Partners.Where(p => p.PublicKeys.Count > 0).Select(p => (p.Id, (IReadOnlyList<PublicKey>)[.. p.PublicKeys.Select(PublicKey.FromPem)])),
@@ -66,8 +67,8 @@ public sealed partial class AdministrationNode : IAsyncDisposable
     /// <summary>The keys we trust for each partner (and for our own past entries), resolved by time.</summary>
     public IKeyResolver PartnerKeys => Keys;
 
-    /// <summary>The Merkle log over our entries.</summary>
-    public NodeLog Log { get; }
+    /// <summary>The Merkle log over our entries: the cluster's one log grain, reached from this silo.</summary>
+    public ClusterLog Log { get; }
 
     /// <summary>What our grains share.</summary>
     public AdministrationContext Context { get; }
@@ -99,7 +100,6 @@ public sealed partial class AdministrationNode : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         OwnKeys.Dispose();
-        Log.Dispose();
         foreach (var key in _held)
         {
             key.Dispose();

@@ -107,12 +107,12 @@ public static class NodeApplication
         // Telemetry's providers start before, and stop after, everything they observe.
         services.AddNodeTelemetry(options.AdministrationId);
 
-        // Hosted services start in registration order: storage and log first, then the bus, then replication.
+        // Hosted services start in registration order: the silo (the log is a grain), then storage, the
+        // log and the key set, then the bus, then replication.
+        NodeSilo.AddNodeSilo(services, options, settings);
         services.AddSingleton<NodeStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<NodeStartup>());
         services.AddHostedService<LogRepair>();
-        // The silo starts after storage and the log are ready, and before the bus delivers anything to its grains.
-        NodeSilo.AddNodeSilo(services, options, settings);
 
         services.AddSingleton<MeshAlarms>();
         services.AddSingleton<AgreementBook>();

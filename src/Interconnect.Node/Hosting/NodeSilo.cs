@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Azure.Data.Tables;
+using Interconnect.Grains.Log;
 using Interconnect.Grains.Runtime;
 using Interconnect.Node.Configuration;
 
@@ -72,6 +73,8 @@ public static class NodeSilo
 
             // A grain call is a span of the caller's trace, across silos and across borders.
             silo.AddActivityPropagation();
+            // The silo holding the log grain wakes this silo's replication when the log grows.
+            silo.Services.AddSingleton<ILogAppendedObserver>(sp => sp.GetRequiredService<AdministrationNode>().Log);
             silo.AddInterconnectGrains(sp => sp.GetRequiredService<AdministrationNode>().Context);
         });
     }

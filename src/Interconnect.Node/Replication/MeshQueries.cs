@@ -30,7 +30,7 @@ internal sealed class MeshQueries(
     public async Task<IReadOnlyList<PartnerLinkStatus>> GetLinksAsync(CancellationToken cancellationToken = default)
     {
         var links = new List<PartnerLinkStatus>();
-        var size = node.Log.Size;
+        var size = await node.Log.SizeAsync(cancellationToken).ConfigureAwait(false);
         foreach (var partner in node.Partners)
         {
             var state = await node.Store.Partners.GetAsync(partner, cancellationToken).ConfigureAwait(false);

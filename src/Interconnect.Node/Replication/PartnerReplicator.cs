@@ -173,7 +173,7 @@ internal sealed partial class PartnerReplicator(
             link.Rewind(link.Acknowledged);
         }
 
-        var size = node.Log.Size;
+        var size = await node.Log.SizeAsync(cancellationToken).ConfigureAwait(false);
         var window = (long)options.BatchSize * 20;
         while (link.Sent < size && link.Sent - link.Acknowledged < window)
         {

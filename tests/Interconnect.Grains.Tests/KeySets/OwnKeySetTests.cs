@@ -1,5 +1,6 @@
 using Interconnect.Grains.AeoOperators;
 using Interconnect.Grains.KeySets;
+using Interconnect.Grains.Log;
 using Interconnect.Grains.Runtime;
 using Interconnect.Grains.Tests.Support;
 using Interconnect.Ledger.Chains;

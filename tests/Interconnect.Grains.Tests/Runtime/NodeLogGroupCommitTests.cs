@@ -1,3 +1,4 @@
+using Interconnect.Grains.Log;
 using Interconnect.Grains.Runtime;
 using Interconnect.Ledger;
 using Interconnect.Ledger.Disclosure;

@@ -1,4 +1,5 @@
 using Interconnect.Grains.AeoOperators;
+using Interconnect.Grains.Log;
 using Interconnect.Grains.Runtime;
 using Interconnect.Grains.Tests.Support;
 using Interconnect.Ledger.Chains;

@@ -1,7 +1,9 @@
+using Interconnect.Grains.Log;
 using Interconnect.Grains.Runtime;
 using Interconnect.Ledger.Signing;
 using Interconnect.Storage;
 using Interconnect.Storage.InMemory;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
 namespace Interconnect.Grains.Tests.Support;
@@ -28,7 +30,7 @@ internal sealed class TestNode : IAsyncDisposable
 
     public INodeStore Store => Context.Store;
 
-    public NodeLog Log => Context.Log;
+    public IAdministrationLog Log => Context.Log;
 
     public string Id => Context.AdministrationId;
 
@@ -46,17 +48,19 @@ internal sealed class TestNode : IAsyncDisposable
         time ??= new ManualTime();
         store ??= new InMemoryNodeStore();
         signer ??= EcdsaP256Signer.Generate();
-        var log = new NodeLog(administrationId, store.Log, store.Entities, signer, time);
-        var context = new AdministrationContext(administrationId, signer, store, log, time)
-        {
-            PartnerKeys = partnerKeys,
-            MaxConflictRetries = maxConflictRetries,
-        };
         var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) => silo.AddInterconnectGrains(_ => context));
+        // The grains record into the administration's log grain, as on a node.
+        builder.ConfigureSilo((_, silo) => silo.AddInterconnectGrains(sp =>
+            new AdministrationContext(administrationId, signer, store, new ClusterLog(sp.GetRequiredService<IGrainFactory>(), administrationId), time)
+            {
+                PartnerKeys = partnerKeys,
+                MaxConflictRetries = maxConflictRetries,
+            }));
         var cluster = builder.Build();
         // Test classes build their nodes in constructors; xUnit runs them with no synchronization context.
         cluster.DeployAsync().GetAwaiter().GetResult();
+        var context = cluster.GetSiloServiceProvider().GetRequiredService<AdministrationContext>();
+        ((ClusterLog)context.Log).StartAsync().GetAwaiter().GetResult();
         return new TestNode(context, cluster, time);
     }
 
@@ -71,6 +75,5 @@ internal sealed class TestNode : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Cluster.DisposeAsync();
-        Log.Dispose();
     }
 }

@@ -42,7 +42,7 @@ public static class ProofsApi
             throw new InvalidCommandException("entryHash", $"entryHash \"{entryHash}\" is not a SHA-256 hash in hex (64 digits).");
         }
 
-        var size = RequireSize(treeSize, "treeSize", node.Log.Size);
+        var size = RequireSize(treeSize, "treeSize", await node.Log.SizeAsync(cancellationToken).ConfigureAwait(false));
         var proven = await node.Log.ProveInclusionAsync(hash, size, cancellationToken).ConfigureAwait(false);
         return proven is { } p
             ? TypedResults.Ok(InclusionProofResponse.From(p.Leaf, p.Proof))
@@ -52,7 +52,7 @@ public static class ProofsApi
     private static async Task<Ok<ConsistencyProofResponse>> ConsistencyAsync(
         long? from, long? to, AdministrationNode node, CancellationToken cancellationToken)
     {
-        var size = node.Log.Size;
+        var size = await node.Log.SizeAsync(cancellationToken).ConfigureAwait(false);
         var newSize = RequireSize(to, "to", size);
         var oldSize = RequireSize(from, "from", newSize);
         var proof = await node.Log.ProveConsistencyAsync(oldSize, newSize, cancellationToken).ConfigureAwait(false);

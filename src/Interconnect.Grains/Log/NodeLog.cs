@@ -5,14 +5,14 @@ using Interconnect.Ledger.Merkle;
 using Interconnect.Ledger.Signing;
 using Interconnect.Storage;
 
-namespace Interconnect.Grains.Runtime;
+namespace Interconnect.Grains.Log;
 
 /// <summary>
 /// The node's Merkle log over every entry it originates: kept in memory for proofs, persisted leaf by
 /// leaf with a conditional append, and signed as checkpoints. Leaf order is also the replication
 /// order. Several replicas share one stored log: a conflicting append catches up from storage first.
 /// </summary>
-public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEntityLedgerStore entities, ISigner signer, TimeProvider time) : IDisposable
+public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEntityLedgerStore entities, ISigner signer, TimeProvider time) : IAdministrationLog, IDisposable
 {
     private const int PageSize = 1000;
     private readonly SemaphoreSlim _lock = new(1, 1);
@@ -26,6 +26,9 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
 
     /// <summary>Leaves in the log.</summary>
     public long Size => _tree.Size;
+
+    /// <inheritdoc />
+    public Task<long> SizeAsync(CancellationToken cancellationToken = default) => Task.FromResult(_tree.Size);
 
     /// <summary>Loads the stored leaves and records entries that a crash left out of the log.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
@@ -80,7 +83,7 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
                         break;
                     }
 
-                    await RecordAsync(entity, missing.Select(e => e.Entry).ToList(), logged, cancellationToken).ConfigureAwait(false);
+                    await RecordAsync(entity, [.. missing.Select(e => LoggedEntry.Of(e.Entry))], logged, cancellationToken).ConfigureAwait(false);
                     logged = missing[^1].Entry.Body.Sequence;
                 }
 
@@ -103,8 +106,15 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
     public Task RecordAsync(EntityKey entity, IReadOnlyList<LedgerEntry> entries, CancellationToken cancellationToken = default) =>
         RecordAsync(entity, entries, loggedThrough: null, cancellationToken);
 
+    /// <inheritdoc />
+    public Task RecordAsync(EntityKey entity, IReadOnlyList<LedgerEntry> entries, ulong? loggedThrough, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        return RecordAsync(entity, [.. entries.Select(LoggedEntry.Of)], loggedThrough, cancellationToken);
+    }
+
     /// <summary>
-    /// As <see cref="RecordAsync(EntityKey, IReadOnlyList{LedgerEntry}, CancellationToken)"/>, for a caller that
+    /// Records entries given by hash and sequence (what the log keeps of them), for a caller that
     /// already holds the entity's stored logged-through mark (the head its append returned), saving a read.
     /// </summary>
     /// <remarks>
@@ -113,7 +123,7 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
     /// Once the leaves are appended a caller's record completes even if it stopped waiting, so the
     /// log never holds half of what one caller asked for because another caller was cancelled.
     /// </remarks>
-    public async Task RecordAsync(EntityKey entity, IReadOnlyList<LedgerEntry> entries, ulong? loggedThrough, CancellationToken cancellationToken = default)
+    public async Task RecordAsync(EntityKey entity, IReadOnlyList<LoggedEntry> entries, ulong? loggedThrough, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entity);
         ArgumentNullException.ThrowIfNull(entries);
@@ -135,17 +145,16 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
         }
     }
 
-    private async Task RecordCoreAsync(EntityKey entity, IReadOnlyList<LedgerEntry> entries, ulong? loggedThrough, CancellationToken cancellationToken)
+    private async Task RecordCoreAsync(EntityKey entity, IReadOnlyList<LoggedEntry> entries, ulong? loggedThrough, CancellationToken cancellationToken)
     {
-
         // The logged-through mark only moves forward, so it must never pass an entry that is not in
         // the log: another replica may have appended an earlier entry and crashed before logging it.
         var logged = loggedThrough ?? (await entities.GetHeadAsync(entity, cancellationToken).ConfigureAwait(false))?.LoggedThrough ?? 0;
-        var first = entries[0].Body.Sequence;
+        var first = entries[0].Sequence;
         if (logged + 1 < first)
         {
             var earlier = await entities.ReadAsync(entity, logged + 1, (int)(first - logged - 1), cancellationToken).ConfigureAwait(false);
-            entries = [.. earlier.Select(e => e.Entry), .. entries];
+            entries = [.. earlier.Select(e => LoggedEntry.Of(e.Entry)), .. entries];
         }
 
         var record = new QueuedRecord(entity, entries);
@@ -191,7 +200,7 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
         }
 
         await record.Done.Task.ConfigureAwait(false);
-        await entities.MarkLoggedAsync(entity, entries[^1].Body.Sequence, cancellationToken).ConfigureAwait(false);
+        await entities.MarkLoggedAsync(entity, entries[^1].Sequence, cancellationToken).ConfigureAwait(false);
         Appended?.Invoke(this, EventArgs.Empty);
     }
 
@@ -296,7 +305,7 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
             return;
         }
 
-        var batch = new List<(LedgerEntry Entry, EntityKey Entity)>(Math.Min(StorageLimits.MaxLeavesPerAppend, taken.Count));
+        var batch = new List<(LoggedEntry Entry, EntityKey Entity)>(Math.Min(StorageLimits.MaxLeavesPerAppend, taken.Count));
         var ready = new List<QueuedRecord>(taken.Count);
         // Two records may both carry an entry left unlogged earlier: it is logged once.
         var included = taken.Count > 1 || taken[0].Entries.Count > 1 ? new HashSet<Hash256>() : null;
@@ -352,7 +361,7 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
     }
 
     // One conditional append of up to MaxLeavesPerAppend leaves at the end of the log.
-    private async Task AppendAsync(List<(LedgerEntry Entry, EntityKey Entity)> batch)
+    private async Task AppendAsync(List<(LoggedEntry Entry, EntityKey Entity)> batch)
     {
         while (true)
         {
@@ -360,7 +369,7 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
             var leaves = new LogLeaf[batch.Count];
             for (var i = 0; i < leaves.Length; i++)
             {
-                leaves[i] = new LogLeaf(start + i, batch[i].Entry.Hash, batch[i].Entity, batch[i].Entry.Body.Sequence);
+                leaves[i] = new LogLeaf(start + i, batch[i].Entry.Hash, batch[i].Entity, batch[i].Entry.Sequence);
             }
 
             // No lookup first: the store refuses an entry hash it already holds, atomically with the
@@ -426,11 +435,11 @@ public sealed class NodeLog(string administrationId, IMerkleLogStore store, IEnt
         }
     }
 
-    private sealed class QueuedRecord(EntityKey entity, IReadOnlyList<LedgerEntry> entries)
+    private sealed class QueuedRecord(EntityKey entity, IReadOnlyList<LoggedEntry> entries)
     {
         public EntityKey Entity { get; } = entity;
 
-        public IReadOnlyList<LedgerEntry> Entries { get; } = entries;
+        public IReadOnlyList<LoggedEntry> Entries { get; } = entries;
 
         // Continuations run off the flushing caller, which still holds the log.
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
