@@ -42,12 +42,7 @@ internal sealed class PartnerMessagesConsumer(InboundReceiver receiver, ReceiptR
     {
         using var unattributed = Grains.Runtime.Actor.None();
         var message = Addressed(context.Message, context.Message.Origin, context.Message.Requester);
-        if (node.IsPartner(message.Requester))
-        {
-            replicator.Rewind(message.Requester, message.LogFrom);
-        }
-
-        return Task.CompletedTask;
+        return replicator.RewindAsync(message.Requester, message.LogFrom, context.CancellationToken);
     }
 
     public Task Consume(ConsumeContext<RequestEntityRange> context)

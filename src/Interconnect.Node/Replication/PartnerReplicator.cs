@@ -1,260 +1,100 @@
 using System.Collections.Concurrent;
 using Interconnect.Contracts;
-using Interconnect.Grains.Sharing;
-using Interconnect.Ledger.Disclosure;
 using Interconnect.Node.Configuration;
 using Interconnect.Node.Hosting;
-using Interconnect.Node.Mesh;
-using Interconnect.Storage;
 
 namespace Interconnect.Node.Replication;
 
 /// <summary>
-/// Sends our log to each partner: the ledger is the outbox. Per partner, a stored cursor records the
-/// log leaves the partner has acknowledged; after any restart sending resumes from it. Each message
-/// covers a range of leaves and carries only the entries that the partner may receive, disclosed
-/// under the governing MRA's policy, with our latest signed checkpoint and a consistency proof from
-/// the last checkpoint the partner holds. Unacknowledged ranges are sent again after a timeout
-/// that doubles up to five minutes; receivers drop duplicates.
+/// This silo's side of replication: keeps every partner link grain active in the cluster (a link
+/// whose silo died is activated again on the next poll, from any silo), wakes them when this silo
+/// sees the log grow, hands them what partners send, and mirrors their state for this silo's
+/// metrics and queries. The sending itself is the link grains' (<see cref="PartnerLinkGrain"/>).
 /// </summary>
 internal sealed partial class PartnerReplicator(
     AdministrationNode node,
-    ReplicationScope scope,
-    AgreementBook agreements,
-    IPartnerChannel channel,
     ReplicationOptions options,
-    Telemetry.NodeTelemetry telemetry,
     ILogger<PartnerReplicator> logger) : BackgroundService
 {
-    private readonly ConcurrentDictionary<string, PartnerLink> _links = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PartnerLink> _mirrors = new(StringComparer.Ordinal);
 
-    /// <summary>The link with <paramref name="partner"/>, or null for a stranger.</summary>
-    public PartnerLink? Link(string partner) => _links.GetValueOrDefault(partner);
+    /// <summary>The link with <paramref name="partner"/> as this silo last saw it, or null (a stranger, or not seen yet).</summary>
+    public PartnerLink? Link(string partner) => _mirrors.GetValueOrDefault(partner);
 
-    /// <summary>Wakes every partner loop (new leaves in the log).</summary>
+    /// <summary>Wakes every partner link (new leaves in the log).</summary>
     public void Notify()
     {
-        foreach (var link in _links.Values)
+        foreach (var partner in node.Partners)
         {
-            link.Wake();
+            _ = WakeAsync(partner);
         }
     }
 
     /// <summary>A partner acknowledged our stream through <paramref name="receivedThrough"/> and holds our checkpoint of <paramref name="checkpointSize"/>.</summary>
-    public async Task AcknowledgedAsync(string partner, long receivedThrough, long checkpointSize, CancellationToken cancellationToken)
-    {
-        if (Link(partner) is not { } link)
-        {
-            return;
-        }
-
-        link.PartnerCheckpointSize = Math.Max(link.PartnerCheckpointSize, checkpointSize);
-        if (receivedThrough <= link.Acknowledged)
-        {
-            return;
-        }
-
-        // The cursor is compare-and-set: replicas of this node may record acknowledgements concurrently.
-        for (var attempt = 0; ; attempt++)
-        {
-            var stored = await node.Store.Partners.GetAsync(partner, cancellationToken).ConfigureAwait(false);
-            if (stored is not null && stored.AcknowledgedThrough >= receivedThrough)
-            {
-                link.Acknowledge(stored.AcknowledgedThrough, node.Time.GetUtcNow());
-                return;
-            }
-
-            var next = stored is null
-                ? new PartnerState(partner, receivedThrough, null, node.Time.GetUtcNow())
-                : stored with { AcknowledgedThrough = receivedThrough, UpdatedAt = node.Time.GetUtcNow() };
-            try
-            {
-                await node.Store.Partners.SaveAsync(next, cancellationToken).ConfigureAwait(false);
-                link.Acknowledge(receivedThrough, next.UpdatedAt);
-                return;
-            }
-            catch (ConcurrencyConflictException) when (attempt < 8)
-            {
-            }
-        }
-    }
+    public Task AcknowledgedAsync(string partner, long receivedThrough, long checkpointSize, CancellationToken cancellationToken) =>
+        node.IsPartner(partner) ? LinkGrain(partner).Acknowledged(receivedThrough, checkpointSize).WaitAsync(cancellationToken) : Task.CompletedTask;
 
     /// <summary>The partner found a gap in our stream: send again from <paramref name="logFrom"/>.</summary>
-    public void Rewind(string partner, long logFrom)
-    {
-        if (Link(partner) is { } link)
-        {
-            link.Rewind(logFrom);
-            LogRewind(logger, partner, logFrom);
-        }
-    }
+    public Task RewindAsync(string partner, long logFrom, CancellationToken cancellationToken) =>
+        node.IsPartner(partner) ? LinkGrain(partner).Rewind(logFrom).WaitAsync(cancellationToken) : Task.CompletedTask;
 
     /// <summary>Sends the partner the entries of one of our entities it lacks, as far as it may receive them.</summary>
-    public async Task SendEntityRangeAsync(RequestEntityRange request, CancellationToken cancellationToken)
+    public Task SendEntityRangeAsync(RequestEntityRange request, CancellationToken cancellationToken)
     {
-        var entity = new EntityKey(node.Id, request.EntityKind, request.EntityId);
-        var count = (int)Math.Min(Math.Max(request.ThroughSequence, request.FromSequence) - request.FromSequence + 1, Storage.StorageLimits.MaxEntriesPerAppend);
-        var entries = await node.Store.Entities.ReadAsync(entity, Math.Max(1, request.FromSequence), count, cancellationToken).ConfigureAwait(false);
-        var disclosed = new List<WireEntry>(entries.Count);
-        var hashes = new List<Ledger.Hash256>(entries.Count);
-        long bytes = 0;
-        foreach (var entry in entries)
-        {
-            if (await scope.ForPartnerAsync(entry, request.Requester, cancellationToken).ConfigureAwait(false) is not SharedView.Disclosed view)
-            {
-                break;
-            }
-
-            // Within the partner's message limit; it asks again for what did not fit.
-            var wire = WireCodec.ToWire(view.Entry);
-            bytes += WireCodec.Size(wire);
-            if (disclosed.Count > 0 && bytes > WireCodec.MaxMessageBytes)
-            {
-                break;
-            }
-
-            disclosed.Add(wire);
-            hashes.Add(entry.Entry.Hash);
-        }
-
-        if (disclosed.Count == 0)
-        {
-            LogRangeRefused(logger, request.Requester, entity.ToString(), request.FromSequence);
-            return;
-        }
-
-        using var span = telemetry.StartReplication("replicate range", request.Requester, hashes);
-        await channel.SendAsync(request.Requester, new ReplicateEntityRange(node.Id, request.Requester, request.EntityKind, request.EntityId, disclosed), cancellationToken).ConfigureAwait(false);
-        telemetry.Replicated(request.Requester, disclosed.Count);
+        ArgumentNullException.ThrowIfNull(request);
+        return node.IsPartner(request.Requester)
+            ? LinkGrain(request.Requester).SendEntityRange(request.EntityKind, request.EntityId, request.FromSequence, request.ThroughSequence).WaitAsync(cancellationToken)
+            : Task.CompletedTask;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         node.Log.Appended += (_, _) => Notify();
-        foreach (var partner in node.Partners)
-        {
-            var stored = await node.Store.Partners.GetAsync(partner, stoppingToken).ConfigureAwait(false);
-            _links[partner] = new PartnerLink(partner, stored?.AcknowledgedThrough ?? 0, stored?.UpdatedAt, options.ResendAfter);
-        }
-
-        await Task.WhenAll(_links.Values.Select(link => RunAsync(link, stoppingToken))).ConfigureAwait(false);
-    }
-
-    private async Task RunAsync(PartnerLink link, CancellationToken stoppingToken)
-    {
-        var backoff = TimeSpan.FromMilliseconds(200);
         while (!stoppingToken.IsCancellationRequested)
         {
+            foreach (var partner in node.Partners)
+            {
+                try
+                {
+                    // Asking activates the link if no silo holds it (first start, or its silo died).
+                    var status = await LinkGrain(partner).Status().WaitAsync(stoppingToken).ConfigureAwait(false);
+                    var mirror = new PartnerLink(partner, status.Acknowledged, status.AcknowledgedAt, options.ResendAfter) { Sent = status.Sent };
+                    _mirrors[partner] = mirror;
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    LogLinkUnavailable(logger, partner, e.Message);
+                }
+            }
+
             try
             {
-                await SendPendingAsync(link, stoppingToken).ConfigureAwait(false);
-                backoff = TimeSpan.FromMilliseconds(200);
-                await link.WaitAsync(options.PollInterval, node.Time, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(options.PollInterval, node.Time, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception e) when (e is PartnerUnreachableException or StorageException or HttpRequestException or TimeoutException)
-            {
-                LogSendFailed(logger, link.Partner, e.Message);
-                await Task.Delay(backoff, node.Time, stoppingToken).ConfigureAwait(false);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
-            }
         }
     }
 
-    private async Task SendPendingAsync(PartnerLink link, CancellationToken cancellationToken)
+    private IPartnerLinkGrain LinkGrain(string partner) => node.Grains.GetGrain<IPartnerLinkGrain>(partner);
+
+    private async Task WakeAsync(string partner)
     {
-        var now = node.Time.GetUtcNow();
-        if (link.ResendDue(now))
+        try
         {
-            LogResend(logger, link.Partner, link.Acknowledged, link.Sent);
-            link.Rewind(link.Acknowledged);
+            await LinkGrain(partner).Wake().ConfigureAwait(false);
         }
-
-        var size = await node.Log.SizeAsync(cancellationToken).ConfigureAwait(false);
-        var window = (long)options.BatchSize * 20;
-        while (link.Sent < size && link.Sent - link.Acknowledged < window)
+        catch (Exception e)
         {
-            var from = link.Sent;
-            var leaves = await node.Store.Log.ReadAsync(from, options.BatchSize, cancellationToken).ConfigureAwait(false);
-            if (leaves.Count == 0)
-            {
-                return;
-            }
-
-            var entries = new List<WireEntry>();
-            var hashes = new List<Ledger.Hash256>();
-            long bytes = 0;
-            var taken = 0;
-            foreach (var leaf in leaves)
-            {
-                if (leaf.Entity.Kind == Grains.MraAgreements.MraAgreementGrain.EntityKind)
-                {
-                    // Decisions follow the log order: an agreement's own entries change who receives what next.
-                    agreements.Invalidate();
-                }
-
-                var stored = await node.Store.Entities.ReadAsync(leaf.Entity, leaf.Sequence, 1, cancellationToken).ConfigureAwait(false);
-                if (stored.Count == 1
-                    && stored[0].Entry.Hash == leaf.EntryHash
-                    && await scope.ForPartnerAsync(stored[0], link.Partner, cancellationToken).ConfigureAwait(false) is SharedView.Disclosed view)
-                {
-                    // A message stays within what the partner accepts (WireCodec.MaxMessageBytes): the
-                    // batch ends before the entry that would take it over, and the rest goes next.
-                    var wire = WireCodec.ToWire(view.Entry);
-                    bytes += WireCodec.Size(wire);
-                    if (entries.Count > 0 && bytes > WireCodec.MaxMessageBytes)
-                    {
-                        break;
-                    }
-
-                    entries.Add(wire);
-                    hashes.Add(leaf.EntryHash);
-                }
-
-                taken++;
-            }
-
-            // The span continues the trace of the command that created the first entry and links the
-            // others'; the checkpoint signed for the message is part of it.
-            using var span = telemetry.StartReplication("replicate", link.Partner, hashes);
-            var through = from + taken;
-            span?.SetTag("interconnect.log.from", from).SetTag("interconnect.log.through", through);
-            byte[]? checkpoint = null;
-            byte[]? proof = null;
-            var proofFrom = link.PartnerCheckpointSize;
-            if (through >= size || now - link.LastCheckpointSent >= TimeSpan.FromSeconds(1))
-            {
-                var signed = await node.Log.CheckpointAsync(cancellationToken).ConfigureAwait(false);
-                checkpoint = signed.Encode();
-                if (proofFrom > 0 && proofFrom < signed.Checkpoint.TreeSize)
-                {
-                    proof = (await node.Log.ProveConsistencyAsync(proofFrom, signed.Checkpoint.TreeSize, cancellationToken).ConfigureAwait(false)).Encode();
-                }
-
-                link.LastCheckpointSent = now;
-            }
-
-            await channel.SendAsync(link.Partner, new ReplicateEntries(node.Id, link.Partner, from, through, entries, checkpoint, proof, proofFrom), cancellationToken).ConfigureAwait(false);
-            telemetry.Replicated(link.Partner, entries.Count);
-            link.Sent = through;
-            link.SentAt = now;
+            // The next poll wakes it anyway.
+            LogLinkUnavailable(logger, partner, e.Message);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Replication to {Partner} failed, retrying: {Reason}")]
-    private static partial void LogSendFailed(ILogger logger, string partner, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Partner} has not acknowledged leaves {Acknowledged} to {Sent}; sending them again")]
-    private static partial void LogResend(ILogger logger, string partner, long acknowledged, long sent);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Partner} asked for our stream again from leaf {LogFrom}")]
-    private static partial void LogRewind(ILogger logger, string partner, long logFrom);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Partner} asked for {Entity} from {FromSequence}, which it may not receive")]
-    private static partial void LogRangeRefused(ILogger logger, string partner, string entity, ulong fromSequence);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The link to {Partner} did not answer: {Reason}")]
+    private static partial void LogLinkUnavailable(ILogger logger, string partner, string reason);
 }
 
 /// <summary>The sending state of one partner link (in memory; the acknowledged cursor is also stored).</summary>
