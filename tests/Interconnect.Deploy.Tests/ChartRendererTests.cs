@@ -56,6 +56,14 @@ public sealed class ChartRendererTests
     }
 
     [Fact]
+    public void LowerRegexMatchAndSub_DoWhatSprigDoes()
+    {
+        Assert.Equal("nl", Render("{{ lower .Values.a }}", "a: NL"));
+        Assert.Equal("true false", Render("{{ regexMatch \"^[a-z]+$\" .Values.a }} {{ regexMatch \"^[a-z]+$\" .Values.b }}", "a: nl\nb: eu.nl"));
+        Assert.Equal("120", Render("{{ sub (int .Values.a) 30 }}", "a: 150"));
+    }
+
+    [Fact]
     public void UnknownFunction_Throws() =>
         Assert.Throws<RenderException>(() => Render("{{ tpl .Values.a . }}", "a: x"));
 }
