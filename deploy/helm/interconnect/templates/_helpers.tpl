@@ -53,7 +53,8 @@ The Orleans cluster id: cluster.clusterId, or the administration id in lower cas
 default, made explicit so the node, ORLEANS_CLUSTER_ID and the pod label cannot disagree).
 */}}
 {{- define "interconnect.clusterId" -}}
-{{- default (lower .Values.node.administrationId) .Values.cluster.clusterId -}}
+{{- /* default "" first: Sprig's lower refuses a removed (nil) administration id. */ -}}
+{{- default (lower (default "" .Values.node.administrationId)) .Values.cluster.clusterId -}}
 {{- end -}}
 
 {{/* The pod labels Orleans' Kubernetes hosting selects the cluster's pods by. */}}

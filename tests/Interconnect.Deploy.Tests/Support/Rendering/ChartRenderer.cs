@@ -407,10 +407,10 @@ internal sealed class ChartRenderer
                 case "replace":
                     return Print(a[2]).Replace((string)a[0]!, (string)a[1]!, StringComparison.Ordinal);
                 case "lower":
-                    return Print(a[0]).ToLowerInvariant();
+                    return StringArgument(name, a[0]).ToLowerInvariant();
                 case "regexMatch":
                     // Go's RE2 and .NET agree on the anchored character-class patterns the chart uses.
-                    return Regex.IsMatch(Print(a[1]), (string)a[0]!, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+                    return Regex.IsMatch(StringArgument(name, a[1]), StringArgument(name, a[0]), RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
                 case "contains":
                     return Print(a[1]).Contains(Print(a[0]), StringComparison.Ordinal);
                 case "toYaml":
@@ -546,6 +546,10 @@ internal sealed class ChartRenderer
             var pad = new string(' ', spaces);
             return pad + text.Replace("\n", "\n" + pad, StringComparison.Ordinal);
         }
+
+        /// <summary>A Sprig function's string parameter: Go refuses nil (a missing value) and other types there.</summary>
+        private static string StringArgument(string function, object? value) =>
+            value as string ?? throw new RenderException($"{function} of {(value is null ? "nil" : value.GetType().Name)}: expected a string");
 
         private static long ToLong(object? value) => value switch
         {
