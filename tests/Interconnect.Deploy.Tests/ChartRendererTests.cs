@@ -56,6 +56,16 @@ public sealed class ChartRendererTests
     }
 
     [Fact]
+    public void LowerRegexMatchAndSub_DoWhatSprigDoes()
+    {
+        Assert.Equal("nl", Render("{{ lower .Values.a }}", "a: NL"));
+        Assert.Equal("true false", Render("{{ regexMatch \"^[a-z]+$\" .Values.a }} {{ regexMatch \"^[a-z]+$\" .Values.b }}", "a: nl\nb: eu.nl"));
+        Assert.Equal("120", Render("{{ sub (int .Values.a) 30 }}", "a: 150"));
+        // Go refuses nil for a string parameter, so a missing value fails the render as in Helm.
+        Assert.Throws<RenderException>(() => Render("{{ lower .Values.missing }}"));
+    }
+
+    [Fact]
     public void UnknownFunction_Throws() =>
         Assert.Throws<RenderException>(() => Render("{{ tpl .Values.a . }}", "a: x"));
 }

@@ -19,7 +19,7 @@ public sealed partial class ChartTemplateTests
         {
             "templates/_helpers.tpl", "templates/NOTES.txt", "templates/deployment.yaml", "templates/service.yaml",
             "templates/configmap.yaml", "templates/poddisruptionbudget.yaml", "templates/networkpolicy.yaml",
-            "templates/dashboards-configmap.yaml", "templates/serviceaccount.yaml",
+            "templates/dashboards-configmap.yaml", "templates/serviceaccount.yaml", "templates/rbac.yaml",
         })
         {
             Assert.Contains(expected, names);
@@ -128,13 +128,17 @@ public sealed partial class ChartTemplateTests
         foreach (var required in new[]
         {
             "runAsNonRoot: true", "runAsUser: {{ .Values.securityContext.runAsUser }}", "readOnlyRootFilesystem: true",
-            "allowPrivilegeEscalation: false", "- ALL", "type: RuntimeDefault", "automountServiceAccountToken: false",
+            "allowPrivilegeEscalation: false", "- ALL", "type: RuntimeDefault",
+            "automountServiceAccountToken: {{ .Values.cluster.kubernetes.enabled }}",
             "mountPath: /tmp", "emptyDir:", "path: /health/live", "path: /health/ready", "startupProbe:",
-            "resources:", "checksum/config:",
+            "resources:", "checksum/config:", "terminationGracePeriodSeconds: {{ .Values.terminationGracePeriodSeconds }}",
         })
         {
             Assert.Contains(required, deployment, StringComparison.Ordinal);
         }
+
+        // The account itself never hands out its token; only pods that ask for it (Orleans' Kubernetes hosting) get one.
+        Assert.Contains("automountServiceAccountToken: false", ChartTemplate.Named("templates/serviceaccount.yaml").Text, StringComparison.Ordinal);
 
         Assert.DoesNotContain("privileged: true", deployment, StringComparison.Ordinal);
     }
@@ -155,7 +159,7 @@ public sealed partial class ChartTemplateTests
         var paths = policy.ValuesPaths().Select(p => p.Path).ToHashSet(StringComparer.Ordinal);
         var egress = (Dictionary<string, object?>)ValuesYaml.At(ValuesYaml.Load(Repository.ChartFile("values.yaml")), "networkPolicy.egress").Value!;
 
-        Assert.Equal(["broker", "dns", "otlpCollector", "partnerBrokers", "storage"], egress.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["broker", "dns", "kubernetesApi", "otlpCollector", "partnerBrokers", "storage"], egress.Keys.Order(StringComparer.Ordinal));
         foreach (var destination in egress.Keys)
         {
             Assert.Contains($"networkPolicy.egress.{destination}.ports", paths);

@@ -58,6 +58,19 @@ public sealed partial class ImageTests
     }
 
     [Fact]
+    public void ExposedPorts_IncludeTheSiloAndGatewayPortsOfTheChartAndTheNode()
+    {
+        var defaults = ValuesYaml.Load(Repository.ChartFile("values.yaml"));
+        var node = new ClusterOptions();
+        var silo = ValuesYaml.At(defaults, "cluster.siloPort").Value;
+        var gateway = ValuesYaml.At(defaults, "cluster.gatewayPort").Value;
+
+        Assert.Equal((long)node.SiloPort, silo);
+        Assert.Equal((long)node.GatewayPort, gateway);
+        Assert.Contains($"EXPOSE {silo} {gateway}", FinalStage);
+    }
+
+    [Fact]
     public void BuildStage_CopiesEveryProjectTheNodeReferences()
     {
         var copied = Instructions.Where(i => i.StartsWith("COPY ", StringComparison.Ordinal) && !i.Contains("--from=", StringComparison.Ordinal))

@@ -24,6 +24,14 @@ public sealed partial class NodeConfigurationCoverageTests
         "OTEL_EXPORTER_OTLP_ENDPOINT",
         "OTEL_SERVICE_NAME",
         "OTEL_RESOURCE_ATTRIBUTES",
+        // Orleans' Kubernetes hosting (Node:Cluster:Kubernetes) reads the pod and the ids itself.
+        OrleansKubernetesHosting.PodNameVariable,
+        OrleansKubernetesHosting.PodNamespaceVariable,
+        OrleansKubernetesHosting.PodIPVariable,
+        OrleansKubernetesHosting.ClusterIdVariable,
+        OrleansKubernetesHosting.ServiceIdVariable,
+        // The .NET host's shutdown timeout (host setting shutdownTimeoutSeconds): the silo's graceful stop.
+        "DOTNET_SHUTDOWNTIMEOUTSECONDS",
     ];
 
     /// <summary>Variables the chart sets in support of the above.</summary>
@@ -60,6 +68,8 @@ public sealed partial class NodeConfigurationCoverageTests
         Assert.Contains("Node__Storage__ConnectionString", keys);
         Assert.Contains("Node__Transport__BrokerUri", keys);
         Assert.Contains("Node__Replication__ResendAfter", keys);
+        Assert.Contains("Node__Cluster__Membership", keys);
+        Assert.Contains("Node__Cluster__Kubernetes", keys);
         Assert.DoesNotContain("Node__Partners", keys);
     }
 

@@ -25,12 +25,23 @@ public sealed partial class RenderedChartTests
         _ => $"amqps://user:password@{reference.Split('/')[0]["secret:".Length..]}.example/vhost",
     };
 
+    /// <summary>Stand-ins for what the downward API gives the pod, keyed by field path.</summary>
+    private static string FieldValue(string reference) => reference["field:".Length..] switch
+    {
+        "status.podIP" => "10.244.1.17",
+        "metadata.name" => "nl-interconnect-5d8c7b9f4-x2k8q",
+        "metadata.namespace" => "customs",
+        var path => throw new InvalidDataException($"no stand-in for the pod field {path}"),
+    };
+
     private static NodeOptions Bind(RenderedNode node)
     {
         // The node reads its environment with AddEnvironmentVariables, where "__" means ":".
         var settings = node.Environment.ToDictionary(
             e => e.Key.Replace("__", ":", StringComparison.Ordinal),
-            e => (string?)(e.Value.StartsWith("secret:", StringComparison.Ordinal) ? SecretValue(e.Value) : e.Value),
+            e => (string?)(e.Value.StartsWith("secret:", StringComparison.Ordinal) ? SecretValue(e.Value)
+                : e.Value.StartsWith("field:", StringComparison.Ordinal) ? FieldValue(e.Value)
+                : e.Value),
             StringComparer.OrdinalIgnoreCase);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var options = new NodeOptions();
@@ -51,6 +62,10 @@ public sealed partial class RenderedChartTests
             Assert.Single(kinds, k => k == kind);
         }
 
+        var rbac = KubernetesHosting(node) && (bool)ValuesYaml.At(node.Values, "cluster.kubernetes.rbac.create").Value!;
+        Assert.Equal(rbac ? 1 : 0, kinds.Count(k => k == "Role"));
+        Assert.Equal(rbac ? 1 : 0, kinds.Count(k => k == "RoleBinding"));
+
         // The node's configuration, and the dashboards shipped in dashboards/ for Grafana's sidecar.
         var configMaps = node.Objects.Where(o => (string)o["kind"]! == "ConfigMap").ToList();
         Assert.Equal(2, configMaps.Count);
@@ -64,9 +79,19 @@ public sealed partial class RenderedChartTests
 
     [Theory]
     [MemberData(nameof(Examples))]
-    public void Example_EnvironmentBindsToANodeConfigurationTheNodeAccepts(string file)
+    public void Example_EnvironmentBindsToANodeConfigurationTheNodeAccepts(string file) =>
+        AssertTheNodeAccepts(RenderedNode.ForExample(file));
+
+    [Fact]
+    public void Defaults_BindToANodeConfigurationTheNodeAccepts() =>
+        AssertTheNodeAccepts(new RenderedNode(ChartValues.Defaults()));
+
+    [Fact]
+    public void Demonstration_BindsToANodeConfigurationTheNodeAccepts() =>
+        AssertTheNodeAccepts(new RenderedNode(ChartValues.Demonstration()));
+
+    private static void AssertTheNodeAccepts(RenderedNode node)
     {
-        var node = RenderedNode.ForExample(file);
         var options = Bind(node);
 
         // The key and certificate files are mounted in the pod; here real ones stand in at paths that exist.
@@ -151,7 +176,8 @@ public sealed partial class RenderedChartTests
         Assert.Equal(["ALL"], RenderedNode.List(RenderedNode.Map(security, "capabilities"), "drop"));
         Assert.Equal("RuntimeDefault", RenderedNode.Map(security, "seccompProfile")["type"]);
         Assert.Equal("RuntimeDefault", RenderedNode.Map(pod, "seccompProfile")["type"]);
-        Assert.Equal(false, node.PodSpec["automountServiceAccountToken"]);
+        // A token only for Orleans' Kubernetes hosting, the one caller of the Kubernetes API.
+        Assert.Equal(KubernetesHosting(node), node.PodSpec["automountServiceAccountToken"]);
         Assert.Equal(ValuesYaml.ToYamlText(node.Values["resources"]), ValuesYaml.ToYamlText(node.Container["resources"]));
         var tmp = RenderedNode.List(node.Container, "volumeMounts").Cast<Dictionary<string, object?>>().Single(m => (string?)m["mountPath"] == "/tmp");
         var volume = RenderedNode.List(node.PodSpec, "volumes").Cast<Dictionary<string, object?>>().Single(v => Equals(v["name"], tmp["name"]));
@@ -164,8 +190,8 @@ public sealed partial class RenderedChartTests
     {
         var node = RenderedNode.ForExample(file);
         var https = (bool)ValuesYaml.At(node.Values, "tls.https.enabled").Value!;
-        var port = (Dictionary<string, object?>)Assert.Single(RenderedNode.List(node.Container, "ports"))!;
         var portName = https ? "https" : "http";
+        var port = Assert.Single(RenderedNode.List(node.Container, "ports").Cast<Dictionary<string, object?>>(), p => (string?)p["name"] is "https" or "http");
 
         Assert.Equal(portName, port["name"]);
         Assert.Equal(port["containerPort"]?.ToString(), https ? node.Variable("ASPNETCORE_HTTPS_PORTS") : node.Variable("ASPNETCORE_HTTP_PORTS"));
@@ -178,8 +204,8 @@ public sealed partial class RenderedChartTests
 
         var servicePort = (Dictionary<string, object?>)Assert.Single(RenderedNode.List(RenderedNode.Map(node.Single("Service"), "spec"), "ports"))!;
         Assert.Equal(portName, servicePort["targetPort"]);
-        var ingress = (Dictionary<string, object?>)Assert.Single(RenderedNode.List(RenderedNode.Map(node.Single("NetworkPolicy"), "spec"), "ingress"))!;
-        Assert.Equal(portName, ((Dictionary<string, object?>)Assert.Single(RenderedNode.List(ingress, "ports"))!)["port"]);
+        var ingress = Assert.Single(node.PolicyRules("ingress"), rule => RenderedNode.List(rule, "ports").Cast<Dictionary<string, object?>>().Any(p => Equals(p["port"], portName)));
+        Assert.Single(RenderedNode.List(ingress, "ports"));
     }
 
     [Fact]
@@ -234,18 +260,25 @@ public sealed partial class RenderedChartTests
     {
         var netherlands = Egress(RenderedNode.ForExample("values-nl.yaml"));
         var belgium = Egress(RenderedNode.ForExample("values-be.yaml"));
-        var demonstration = Egress(new RenderedNode(DemonstrationValues()));
+        var demonstration = Egress(new RenderedNode(ChartValues.Demonstration()));
 
-        Assert.Equal([53L, 53L, 5671L, 5671L, 443L, 4317L], netherlands);
-        Assert.Equal([53L, 53L, 5671L, 5671L, 443L], belgium);
+        // DNS, the other silos, the broker, the partners' brokers, storage, the Kubernetes API, the collector.
+        Assert.Equal([53L, 53L, 11111L, 5671L, 5671L, 443L, 6443L, 4317L], netherlands);
+        Assert.Equal([53L, 53L, 11111L, 5671L, 5671L, 443L], belgium);
         Assert.Equal([53L, 53L], demonstration);
     }
 
     [Fact]
-    public void DisruptionBudget_OnlyWithMoreThanOneReplica()
+    public void DisruptionBudget_EvictsOneSiloAtATime_OnlyWithMoreThanOneReplica()
     {
-        Assert.Single(RenderedNode.ForExample("values-nl.yaml").OfKind("PodDisruptionBudget"));
-        Assert.Empty(RenderedNode.ForExample("values-jp.yaml").OfKind("PodDisruptionBudget"));
+        var netherlands = RenderedNode.ForExample("values-nl.yaml");
+        var budget = RenderedNode.Map(netherlands.Single("PodDisruptionBudget"), "spec");
+
+        Assert.Equal(1L, budget["maxUnavailable"]);
+        Assert.False(budget.ContainsKey("minAvailable"));
+        Assert.Equal(ValuesYaml.ToYamlText(netherlands.PodSelector), ValuesYaml.ToYamlText(RenderedNode.Map(budget, "selector")));
+        Assert.Empty(new RenderedNode(ValuesYaml.With(ChartValues.Example("values-nl.yaml"), "replicaCount", 1L)).OfKind("PodDisruptionBudget"));
+        Assert.Empty(new RenderedNode(ChartValues.Demonstration()).OfKind("PodDisruptionBudget"));
     }
 
     [Fact]
@@ -260,20 +293,29 @@ public sealed partial class RenderedChartTests
         Assert.NotEqual(before, after);
     }
 
-    public static TheoryData<string, object?, string> RefusedRenders => new()
+    /// <summary>A change to the NL example (several silos) or to the demonstration (one in-memory silo), and the refusal it meets.</summary>
+    public static TheoryData<string, string, object?, string> RefusedRenders => new()
     {
-        { "node.administrationId", null, "node.administrationId is required" },
-        { "tls.https.secretName", "", "tls.https.secretName is required" },
-        { "storage.tablePrefix", "", "storage.tablePrefix is required" },
-        { "opentelemetry.endpoint", "", "opentelemetry.endpoint is required" },
-        { "storage.provider", "InMemory", "replicaCount > 1 needs storage.provider AzureTable" },
+        { "values-nl.yaml", "node.administrationId", null, "node.administrationId is required" },
+        { "values-nl.yaml", "tls.https.secretName", "", "tls.https.secretName is required" },
+        { "values-nl.yaml", "storage.tablePrefix", "", "storage.tablePrefix is required" },
+        { "values-nl.yaml", "opentelemetry.endpoint", "", "opentelemetry.endpoint is required" },
+        { "values-nl.yaml", "storage.provider", "InMemory", "replicaCount > 1 needs storage.provider AzureTable" },
+        { "values-nl.yaml", "cluster.membership", "Localhost", "replicaCount > 1 needs cluster.membership AzureTable" },
+        { "values-nl.yaml", "cluster.gatewayPort", 11111L, "cluster.gatewayPort must be 0 (no gateway) or differ from cluster.siloPort" },
+        { "values-nl.yaml", "cluster.siloPort", 8443L, "must differ from the API port 8443" },
+        { "values-nl.yaml", "node.administrationId", "EU.NL", "cluster id \"eu.nl\"" },
+        { "values-nl.yaml", "cluster.clusterId", "-nl", "cluster id \"-nl\"" },
+        { "values-nl.yaml", "serviceAccount.create", false, "cluster.kubernetes.rbac.create would grant the namespace's default service account" },
+        { "demonstration", "cluster.membership", "AzureTable", "cluster.membership AzureTable keeps the membership table in the node's storage account" },
+        { "demonstration", "cluster.kubernetes.enabled", true, "cluster.kubernetes.enabled needs cluster.membership AzureTable" },
     };
 
     [Theory]
     [MemberData(nameof(RefusedRenders))]
-    public void Render_RefusesValuesTheNodeCannotRun(string path, object? value, string message)
+    public void Render_RefusesValuesTheNodeCannotRun(string start, string path, object? value, string message)
     {
-        var values = ValuesYaml.With(ValuesYaml.Merged(Repository.ChartFile("examples", "values-nl.yaml")), path, value);
+        var values = ValuesYaml.With(start == "demonstration" ? ChartValues.Demonstration() : ChartValues.Example(start), path, value);
 
         var refused = Assert.Throws<RenderException>(() => ChartRenderer.ForChart().Render(values));
 
@@ -313,17 +355,10 @@ public sealed partial class RenderedChartTests
         }
     }
 
-    private static Dictionary<string, object?> DemonstrationValues()
-    {
-        var values = ValuesYaml.Merged();
-        values = ValuesYaml.With(values, "node.administrationId", "NL");
-        values = ValuesYaml.With(values, "signingKey.secretName", "interconnect-nl-signing-key");
-        return ValuesYaml.With(values, "tls.https.enabled", false);
-    }
+    private static bool KubernetesHosting(RenderedNode node) => (bool)ValuesYaml.At(node.Values, "cluster.kubernetes.enabled").Value!;
 
     private static List<long> Egress(RenderedNode node) =>
-        [.. RenderedNode.List(RenderedNode.Map(node.Single("NetworkPolicy"), "spec"), "egress").Cast<Dictionary<string, object?>>()
-            .SelectMany(rule => RenderedNode.List(rule, "ports").Cast<Dictionary<string, object?>>().Select(p => (long)p["port"]!))];
+        [.. node.PolicyRules("egress").SelectMany(rule => RenderedNode.List(rule, "ports").Cast<Dictionary<string, object?>>().Select(p => (long)p["port"]!))];
 
     private static string Checksum(RenderedNode node) =>
         (string)RenderedNode.Map(RenderedNode.Map(RenderedNode.Map(RenderedNode.Map(node.Deployment, "spec"), "template"), "metadata"), "annotations")["checksum/config"]!;

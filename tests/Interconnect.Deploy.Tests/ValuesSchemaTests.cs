@@ -47,6 +47,17 @@ public sealed class ValuesSchemaTests
 
         AssertRefused(defaults, "$.node.administrationId", "pattern");
         AssertRefused(defaults, "$.signingKey.secretName", "minLength");
+        // A cluster on Azure Table storage by default: the administration names its table prefix and account.
+        AssertRefused(defaults, "$.storage.tablePrefix", "minLength");
+        AssertRefused(defaults, "$.storage.connectionString.secretName", "minLength");
+    }
+
+    [Fact]
+    public void Defaults_WithTheNamesAnAdministrationGives_Validate()
+    {
+        var errors = Schema.Validate(ChartValues.Defaults());
+
+        Assert.True(errors.Count == 0, string.Join(Environment.NewLine, errors));
     }
 
     [Fact]
@@ -71,6 +82,14 @@ public sealed class ValuesSchemaTests
         { "securityContext.runAsUser", 0L, "$.securityContext.runAsUser", "minimum" },
         { "opentelemetry.protocol", "udp", "$.opentelemetry.protocol", "enum" },
         { "containerPorts.https", 70000L, "$.containerPorts.https", "maximum" },
+        { "cluster.membership", "Consul", "$.cluster.membership", "enum" },
+        { "cluster.clusterId", "nl.customs", "$.cluster.clusterId", "pattern" },
+        { "cluster.serviceId", "", "$.cluster.serviceId", "pattern" },
+        { "cluster.siloPort", 0L, "$.cluster.siloPort", "minimum" },
+        { "cluster.gatewayPort", 70000L, "$.cluster.gatewayPort", "maximum" },
+        { "cluster.kubernetes.enabled", "yes", "$.cluster.kubernetes.enabled", "type" },
+        { "podDisruptionBudget.maxUnavailable", 0L, "$.podDisruptionBudget.maxUnavailable", "minimum" },
+        { "terminationGracePeriodSeconds", 10L, "$.terminationGracePeriodSeconds", "minimum" },
     };
 
     [Theory]
@@ -114,6 +133,8 @@ public sealed class ValuesSchemaTests
         { "tls.https.certificate", "interconnect-nl-https", "$.tls.https.certificate" },
         { "storage.connectionString.value", "UseDevelopmentStorage=true", "$.storage.connectionString.value" },
         { "opentelemetry.headers", "api-key=x", "$.opentelemetry.headers" },
+        { "podDisruptionBudget.minAvailable", 1L, "$.podDisruptionBudget.minAvailable" },
+        { "cluster.kubernetes.deleteDefunctSiloPods", true, "$.cluster.kubernetes.deleteDefunctSiloPods" },
     };
 
     [Theory]
@@ -154,13 +175,36 @@ public sealed class ValuesSchemaTests
     public void InMemoryNode_NeedsNoStorageOrBrokerSecrets()
     {
         // The conditions bind only their own feature: a demonstration node validates without them.
-        var values = ValuesYaml.Merged();
-        values = ValuesYaml.With(values, "node.administrationId", "NL");
-        values = ValuesYaml.With(values, "signingKey.secretName", "interconnect-nl-signing-key");
-        values = ValuesYaml.With(values, "tls.https.enabled", false);
-
-        var errors = Schema.Validate(values);
+        var errors = Schema.Validate(ChartValues.Demonstration());
 
         Assert.True(errors.Count == 0, string.Join(Environment.NewLine, errors));
     }
+
+    [Fact]
+    public void SeveralSilos_NeedAzureTableStorageAndMembership()
+    {
+        AssertRefused(ValuesYaml.With(Netherlands(), "storage.provider", "InMemory"), "$.storage.provider", "const");
+        AssertRefused(
+            ChartValues.Apply(Netherlands(), ("cluster.membership", "Localhost"), ("cluster.kubernetes.enabled", false)),
+            "$.cluster.membership",
+            "const");
+        AssertRefused(ValuesYaml.With(ChartValues.Demonstration(), "replicaCount", 2L), "$.storage.provider", "const");
+    }
+
+    [Fact]
+    public void OneSilo_MayKeepItsOwnMembership_OnAnyStorage()
+    {
+        var errors = Schema.Validate(ChartValues.Apply(
+            Netherlands(), ("replicaCount", 1L), ("cluster.membership", "Localhost"), ("cluster.kubernetes.enabled", false)));
+
+        Assert.True(errors.Count == 0, string.Join(Environment.NewLine, errors));
+    }
+
+    [Fact]
+    public void AzureTableMembership_OnInMemoryStorage_IsRefused() =>
+        AssertRefused(ValuesYaml.With(ChartValues.Demonstration(), "cluster.membership", "AzureTable"), "$.storage.provider", "const");
+
+    [Fact]
+    public void KubernetesHosting_OfALocalhostSilo_IsRefused() =>
+        AssertRefused(ValuesYaml.With(ChartValues.Demonstration(), "cluster.kubernetes.enabled", true), "$.cluster.membership", "const");
 }

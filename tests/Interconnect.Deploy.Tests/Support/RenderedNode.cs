@@ -33,6 +33,16 @@ internal sealed class RenderedNode
 
     public Dictionary<string, object?> PodSpec => Map(Map(Map(Deployment, "spec"), "template"), "spec");
 
+    /// <summary>The Deployment's selector: the labels that pick the release's pods, the silos of one cluster.</summary>
+    public Dictionary<string, object?> PodSelector => Map(Map(Deployment, "spec"), "selector");
+
+    /// <summary>The pod template's labels.</summary>
+    public Dictionary<string, object?> PodLabels => Map(Map(Map(Map(Deployment, "spec"), "template"), "metadata"), "labels");
+
+    /// <summary>The NetworkPolicy's "ingress" or "egress" rules.</summary>
+    public List<Dictionary<string, object?>> PolicyRules(string direction) =>
+        [.. List(Map(Single("NetworkPolicy"), "spec"), direction).Cast<Dictionary<string, object?>>()];
+
     public IEnumerable<Dictionary<string, object?>> Containers => List(PodSpec, "containers").Cast<Dictionary<string, object?>>();
 
     public Dictionary<string, object?> Single(string kind) => Objects.Single(o => (string?)o["kind"] == kind);

@@ -49,11 +49,51 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "interconnect.brokerClientCertificateDir" -}}/var/run/secrets/interconnect/broker-client{{- end -}}
 
 {{/*
-Fails the render on combinations the schema cannot express well, with the value to fix.
+The Orleans cluster id: cluster.clusterId, or the administration id in lower case (the node's own
+default, made explicit so the node, ORLEANS_CLUSTER_ID and the pod label cannot disagree).
+*/}}
+{{- define "interconnect.clusterId" -}}
+{{- /* default "" first: Sprig's lower refuses a removed (nil) administration id. */ -}}
+{{- default (lower (default "" .Values.node.administrationId)) .Values.cluster.clusterId -}}
+{{- end -}}
+
+{{/* The pod labels Orleans' Kubernetes hosting selects the cluster's pods by. */}}
+{{- define "interconnect.orleansLabels" -}}
+orleans/serviceId: {{ .Values.cluster.serviceId | quote }}
+orleans/clusterId: {{ include "interconnect.clusterId" . | quote }}
+{{- end -}}
+
+{{/*
+Fails the render on combinations the node or the cluster cannot run, with the value to fix. The
+schema refuses most of them too; these also hold where the schema is not applied.
 */}}
 {{- define "interconnect.validate" -}}
+{{- $apiPort := int (ternary .Values.containerPorts.https .Values.containerPorts.http .Values.tls.https.enabled) -}}
 {{- if and (gt (int .Values.replicaCount) 1) (eq .Values.storage.provider "InMemory") -}}
 {{- fail "replicaCount > 1 needs storage.provider AzureTable: in-memory replicas would each be a separate node that forgets on restart" -}}
+{{- end -}}
+{{- if and (gt (int .Values.replicaCount) 1) (ne .Values.cluster.membership "AzureTable") -}}
+{{- fail "replicaCount > 1 needs cluster.membership AzureTable: with Localhost membership each pod would be a cluster of its own, and grains meant to have one activation would have one per pod" -}}
+{{- end -}}
+{{- if and (eq .Values.cluster.membership "AzureTable") (ne .Values.storage.provider "AzureTable") -}}
+{{- fail "cluster.membership AzureTable keeps the membership table in the node's storage account: it needs storage.provider AzureTable" -}}
+{{- end -}}
+{{- if and .Values.cluster.kubernetes.enabled (ne .Values.cluster.membership "AzureTable") -}}
+{{- fail "cluster.kubernetes.enabled needs cluster.membership AzureTable: Orleans' Kubernetes hosting reconciles a membership table with the pods; set it false for a Localhost silo" -}}
+{{- end -}}
+{{- /* An empty id means no administration id: the ConfigMap's required names that. */ -}}
+{{- $clusterId := include "interconnect.clusterId" . -}}
+{{- if and $clusterId (not (regexMatch "^[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$" $clusterId)) -}}
+{{- fail (printf "cluster id %q (cluster.clusterId, or node.administrationId in lower case) must be letters, digits, '-' and '_', at most 63, starting and ending with a letter or digit: set cluster.clusterId" $clusterId) -}}
+{{- end -}}
+{{- if and (ne (int .Values.cluster.gatewayPort) 0) (eq (int .Values.cluster.gatewayPort) (int .Values.cluster.siloPort)) -}}
+{{- fail "cluster.gatewayPort must be 0 (no gateway) or differ from cluster.siloPort" -}}
+{{- end -}}
+{{- if or (eq (int .Values.cluster.siloPort) $apiPort) (eq (int .Values.cluster.gatewayPort) $apiPort) -}}
+{{- fail (printf "cluster.siloPort and cluster.gatewayPort must differ from the API port %d (containerPorts)" $apiPort) -}}
+{{- end -}}
+{{- if and .Values.cluster.kubernetes.enabled .Values.cluster.kubernetes.rbac.create (eq (include "interconnect.serviceAccountName" .) "default") -}}
+{{- fail "cluster.kubernetes.rbac.create would grant the namespace's default service account access to pods: set serviceAccount.create true or name an account in serviceAccount.name" -}}
 {{- end -}}
 {{- if and .Values.tls.https.enabled (not .Values.tls.https.secretName) -}}
 {{- fail "tls.https.secretName is required when tls.https.enabled (a kubernetes.io/tls Secret)" -}}
@@ -70,4 +110,12 @@ expanded by the kubelet from the variable declared before it.
 {{- $attributes = append $attributes (printf "%s=%s" $key (index $.Values.opentelemetry.resourceAttributes $key)) -}}
 {{- end -}}
 {{- join "," $attributes -}}
+{{- end -}}
+
+{{/*
+The .NET host's shutdown timeout: the pod's grace period less 30 s, so the silo's graceful stop
+(grains handed over, membership left) ends before the kubelet kills the process.
+*/}}
+{{- define "interconnect.shutdownTimeoutSeconds" -}}
+{{- sub (int .Values.terminationGracePeriodSeconds) 30 -}}
 {{- end -}}

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
 
 namespace Interconnect.Deploy.Tests.Support.Rendering;
@@ -405,6 +406,11 @@ internal sealed class ChartRenderer
                     return text.EndsWith((string)a[0]!, StringComparison.Ordinal) ? text[..^((string)a[0]!).Length] : text;
                 case "replace":
                     return Print(a[2]).Replace((string)a[0]!, (string)a[1]!, StringComparison.Ordinal);
+                case "lower":
+                    return StringArgument(name, a[0]).ToLowerInvariant();
+                case "regexMatch":
+                    // Go's RE2 and .NET agree on the anchored character-class patterns the chart uses.
+                    return Regex.IsMatch(StringArgument(name, a[1]), StringArgument(name, a[0]), RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
                 case "contains":
                     return Print(a[1]).Contains(Print(a[0]), StringComparison.Ordinal);
                 case "toYaml":
@@ -419,6 +425,8 @@ internal sealed class ChartRenderer
                     return Truthy(a[2]) ? a[0] : a[1];
                 case "int":
                     return ToLong(a[0]);
+                case "sub":
+                    return ToLong(a[0]) - ToLong(a[1]);
                 case "eq":
                     return a.Skip(1).Any(other => Same(a[0], other));
                 case "ne":
@@ -538,6 +546,10 @@ internal sealed class ChartRenderer
             var pad = new string(' ', spaces);
             return pad + text.Replace("\n", "\n" + pad, StringComparison.Ordinal);
         }
+
+        /// <summary>A Sprig function's string parameter: Go refuses nil (a missing value) and other types there.</summary>
+        private static string StringArgument(string function, object? value) =>
+            value as string ?? throw new RenderException($"{function} of {(value is null ? "nil" : value.GetType().Name)}: expected a string");
 
         private static long ToLong(object? value) => value switch
         {
