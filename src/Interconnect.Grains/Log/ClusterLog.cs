@@ -1,0 +1,103 @@
+using Interconnect.Ledger;
+using Interconnect.Ledger.Checkpoints;
+using Interconnect.Ledger.Entries;
+using Interconnect.Ledger.Merkle;
+using Interconnect.Storage;
+
+namespace Interconnect.Grains.Log;
+
+/// <summary>
+/// The administration's log as one silo reaches it: every call goes to the cluster's one
+/// <see cref="INodeLogGrain"/>. Keeps the last size it saw, for readings that must not wait.
+/// </summary>
+public sealed class ClusterLog(IGrainFactory grains, string administrationId) : IAdministrationLog, ILogAppendedObserver
+{
+    private long _size;
+    private int _unloggedSuspected;
+
+    private INodeLogGrain Grain => grains.GetGrain<INodeLogGrain>(administrationId);
+
+    /// <inheritdoc />
+    public long Size => Interlocked.Read(ref _size);
+
+    /// <inheritdoc />
+    public bool HasUnloggedEntries => Volatile.Read(ref _unloggedSuspected) == 1;
+
+    /// <inheritdoc />
+    public event EventHandler? Appended;
+
+    /// <inheritdoc />
+    public async Task<long> SizeAsync(CancellationToken cancellationToken = default) => Seen(await Grain.Size().WaitAsync(cancellationToken).ConfigureAwait(false));
+
+    /// <inheritdoc />
+    public async Task RecordAsync(EntityKey entity, IReadOnlyList<LedgerEntry> entries, ulong? loggedThrough, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        try
+        {
+            Seen(await Grain.Record(entity, [.. entries.Select(LoggedEntry.Of)], loggedThrough).WaitAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch
+        {
+            // The entries are in their entity's ledger but perhaps not in the log: the repair must look.
+            Volatile.Write(ref _unloggedSuspected, 1);
+            throw;
+        }
+
+        Appended?.Invoke(this, EventArgs.Empty);
+    }
+
+    /// <inheritdoc />
+    public void SuspectUnloggedEntries() => Volatile.Write(ref _unloggedSuspected, 1);
+
+    /// <inheritdoc />
+    public async Task<int> RecordUnloggedAsync(CancellationToken cancellationToken = default)
+    {
+        Volatile.Write(ref _unloggedSuspected, 0);
+        try
+        {
+            return await Grain.RecordUnlogged().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Volatile.Write(ref _unloggedSuspected, 1);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<SignedCheckpoint> CheckpointAsync(CancellationToken cancellationToken = default)
+    {
+        var signed = await Grain.Checkpoint().WaitAsync(cancellationToken).ConfigureAwait(false);
+        Seen(signed.Checkpoint.TreeSize);
+        return signed;
+    }
+
+    /// <inheritdoc />
+    public async Task<(LogLeaf Leaf, InclusionProof Proof)?> ProveInclusionAsync(Hash256 entryHash, long treeSize, CancellationToken cancellationToken = default) =>
+        await Grain.ProveInclusion(entryHash, treeSize).WaitAsync(cancellationToken).ConfigureAwait(false) is { } proven ? (proven.Leaf, proven.Proof) : null;
+
+    /// <inheritdoc />
+    public Task<ConsistencyProof> ProveConsistencyAsync(long oldSize, long newSize, CancellationToken cancellationToken = default) =>
+        Grain.ProveConsistency(oldSize, newSize).WaitAsync(cancellationToken);
+
+    /// <summary>Activates the log grain (it recovers the log from storage) and reads its size.</summary>
+    public Task StartAsync(CancellationToken cancellationToken = default) => SizeAsync(cancellationToken);
+
+    /// <inheritdoc />
+    void ILogAppendedObserver.OnAppended(long size)
+    {
+        Seen(size);
+        Appended?.Invoke(this, EventArgs.Empty);
+    }
+
+    private long Seen(long size)
+    {
+        long current;
+        while ((current = Interlocked.Read(ref _size)) < size && Interlocked.CompareExchange(ref _size, size, current) != current)
+        {
+        }
+
+        return size;
+    }
+}
