@@ -1,4 +1,7 @@
 using System.Text.RegularExpressions;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
 
 namespace Interconnect.Storage.AzureTable;
 
@@ -17,7 +20,11 @@ public sealed partial record AzureTableStorageOptions
     /// </summary>
     public required string TablePrefix { get; init; }
 
-    /// <summary>Attempts per request, the first included, before a transient failure is reported.</summary>
+    /// <summary>
+    /// Attempts per request, the first included, before a transient failure (408, 429, 5xx, a
+    /// timeout, a connection error) is reported; the SDK's retry policy makes them. A 409 or 412
+    /// is an answer and never retried.
+    /// </summary>
     public int MaxAttempts { get; init; } = 5;
 
     /// <summary>Backoff before the second attempt; doubles per attempt, with jitter.</summary>
@@ -26,7 +33,7 @@ public sealed partial record AzureTableStorageOptions
     /// <summary>Longest backoff between attempts.</summary>
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Time allowed for one attempt before it counts as a (retryable) timeout.</summary>
+    /// <summary>Time allowed for one attempt before it counts as a (retryable) timeout: the SDK's network timeout.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Throws <see cref="ArgumentException"/> saying which setting is wrong.</summary>
@@ -51,6 +58,37 @@ public sealed partial record AzureTableStorageOptions
         if (RequestTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentException("RequestTimeout must be positive.", nameof(RequestTimeout));
+        }
+    }
+
+    /// <summary>
+    /// The SDK client these options describe: retries as configured above, each attempt counted
+    /// (see <see cref="AttemptCounting"/>), requests sent through <paramref name="transport"/> when given.
+    /// </summary>
+    internal TableServiceClient CreateServiceClient(HttpPipelineTransport? transport)
+    {
+        var client = new TableClientOptions();
+        if (transport is not null)
+        {
+            client.Transport = transport;
+        }
+
+        // The defaults already stop after a few transient failures; these make that bound and
+        // the waits this node's own, short enough that a node reports a storage outage quickly.
+        client.Retry.Mode = RetryMode.Exponential;
+        client.Retry.MaxRetries = MaxAttempts - 1;
+        client.Retry.Delay = BaseRetryDelay;
+        client.Retry.MaxDelay = MaxRetryDelay;
+        client.Retry.NetworkTimeout = RequestTimeout;
+        client.AddPolicy(new AttemptCounting(), HttpPipelinePosition.PerRetry);
+        try
+        {
+            return new TableServiceClient(ConnectionString, client);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
+        {
+            // The SDK's message names the missing or malformed setting, never the key's value.
+            throw new ArgumentException($"Storage:AzureTable:ConnectionString is not a usable Azure Storage connection string: {e.Message}", e);
         }
     }
 

@@ -5,20 +5,19 @@ using System.Text;
 namespace Interconnect.Storage.AzureTable.Tests;
 
 /// <summary>
-/// The retry policy, driven by a local handler that answers with scripted failures. This tests the
-/// policy's decisions; the provider's behaviour against the Table service is tested on Azurite.
+/// How the store, through the SDK's pipeline, answers a failing service: a local handler scripts
+/// the answers (the HttpClient the store is given is the SDK's transport). These test the retry
+/// settings the store gives the SDK and how failures reach callers; the provider's behaviour
+/// against the Table service itself is tested on Azurite.
 /// </summary>
-public sealed class TableRetryTests
+public sealed class TableFaultTests
 {
-    private static readonly DateTimeOffset Now = new(2026, 3, 2, 10, 0, 0, TimeSpan.Zero);
-
     [Fact]
     public async Task A_503_is_retried_and_the_second_answer_is_used()
     {
         var handler = new ScriptedHandler(Error(HttpStatusCode.ServiceUnavailable, "ServerBusy"), Partner("FR", 7));
-        var store = Store(handler);
 
-        var state = await store.Partners.GetAsync("FR");
+        var state = await Store(handler).Partners.GetAsync("FR");
 
         Assert.Equal(7, state!.AcknowledgedThrough);
         Assert.Equal(2, handler.Requests.Count);
@@ -29,12 +28,14 @@ public sealed class TableRetryTests
     [InlineData(HttpStatusCode.RequestTimeout)]
     [InlineData(HttpStatusCode.TooManyRequests)]
     [InlineData(HttpStatusCode.BadGateway)]
+    [InlineData(HttpStatusCode.GatewayTimeout)]
     public async Task Transient_statuses_are_retried(HttpStatusCode status)
     {
         var handler = new ScriptedHandler(Error(status, "Transient"), Error(status, "Transient"), Partner("FR", 1));
 
-        await Store(handler).Partners.GetAsync("FR");
+        var state = await Store(handler).Partners.GetAsync("FR");
 
+        Assert.Equal(1, state!.AcknowledgedThrough);
         Assert.Equal(3, handler.Requests.Count);
     }
 
@@ -43,7 +44,11 @@ public sealed class TableRetryTests
     {
         var handler = new ScriptedHandler(
             _ => throw new HttpRequestException("connection refused"),
-            async ct => { await Task.Delay(Timeout.InfiniteTimeSpan, ct); return new HttpResponseMessage(); },
+            async ct =>
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+                return new HttpResponseMessage();
+            },
             Partner("FR", 3));
 
         var state = await Store(handler, o => o with { RequestTimeout = TimeSpan.FromMilliseconds(200) }).Partners.GetAsync("FR");
@@ -65,19 +70,37 @@ public sealed class TableRetryTests
         Assert.Contains("The server is busy", error.Message, StringComparison.Ordinal);
     }
 
+    // The node's readiness check and its API map StorageException to "storage does not answer";
+    // the SDK's own AggregateException ("Retry failed after N tries") must not reach them.
+    [Fact]
+    public async Task A_service_that_never_answers_is_a_StorageException_naming_the_attempts_and_the_cause()
+    {
+        var handler = new ScriptedHandler(Enumerable.Repeat<Func<CancellationToken, Task<HttpResponseMessage>>>(
+            _ => throw new HttpRequestException("Connection refused (127.0.0.1:10002)"), 10).ToArray());
+        var entity = new EntityKey("GB", "shipment", "UCR-1");
+
+        var error = await Assert.ThrowsAsync<StorageException>(() => Store(handler, o => o with { MaxAttempts = 4 }).Entities.GetHeadAsync(entity));
+
+        Assert.Equal(4, handler.Requests.Count);
+        Assert.Contains("4 attempts", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Connection refused", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Reading retryentities (GB!shipment!UCR-1, head)", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(HttpStatusCode.PreconditionFailed, "UpdateConditionNotSatisfied")]
     [InlineData(HttpStatusCode.Conflict, "EntityAlreadyExists")]
     public async Task Conflicts_are_never_retried(HttpStatusCode status, string code)
     {
         var handler = new ScriptedHandler(Error(status, code), Partner("FR", 9));
-        var at = Now;
+        var at = new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.Zero);
 
         await Assert.ThrowsAsync<ConcurrencyConflictException>(
             () => Store(handler).Partners.SaveAsync(new PartnerState("FR", 1, null, at, "W/\"datetime'2026-01-01T00%3A00%3A00Z'\"")));
 
         // One write, then one read to describe the conflict: the write itself was not repeated.
         Assert.Equal([HttpMethod.Put, HttpMethod.Get], handler.Requests.Select(r => r.Method));
+        Assert.Equal("W/\"datetime'2026-01-01T00%3A00%3A00Z'\"", handler.Requests.First().IfMatch);
     }
 
     [Fact]
@@ -93,21 +116,32 @@ public sealed class TableRetryTests
     }
 
     [Fact]
-    public async Task Every_attempt_is_signed_with_the_time_of_the_injected_clock_and_the_service_version()
+    public async Task A_caller_that_cancels_gets_a_cancellation_not_a_storage_failure()
     {
-        var handler = new ScriptedHandler(Error(HttpStatusCode.ServiceUnavailable, "ServerBusy"), Partner("FR", 1));
+        using var cancel = new CancellationTokenSource();
+        var handler = new ScriptedHandler(async ct =>
+        {
+            await cancel.CancelAsync();
+            await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+            return new HttpResponseMessage();
+        });
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store(handler).Partners.GetAsync("FR", cancel.Token));
+
+        Assert.Single(handler.Requests);
+    }
+
+    [Fact]
+    public async Task Requests_go_to_the_prefixed_table_at_the_connection_strings_endpoint_signed_for_its_account()
+    {
+        var handler = new ScriptedHandler(Partner("FR", 1));
 
         await Store(handler).Partners.GetAsync("FR");
 
-        Assert.All(handler.Requests, r =>
-        {
-            Assert.Equal("Mon, 02 Mar 2026 10:00:00 GMT", r.Date);
-            Assert.Equal(TableTransport.ServiceVersion, r.Version);
-            var expected = TableSharedKey.Sign(
-                Convert.FromBase64String(TableAccount.DevelopmentAccountKey),
-                TableSharedKey.StringToSign("GET", null, null, r.Date!, "/devstoreaccount1" + r.Uri.AbsolutePath));
-            Assert.Equal($"SharedKey devstoreaccount1:{expected}", r.Authorization);
-        });
+        var request = Assert.Single(handler.Requests);
+        Assert.Matches($"^SharedKey(Lite)? {TableAccount.DevelopmentAccountName}:", request.Authorization);
+        Assert.Equal("127.0.0.1:10002", request.Uri.Authority);
+        Assert.Equal($"/{TableAccount.DevelopmentAccountName}/retrypartners(PartitionKey='partner',RowKey='FR')", Uri.UnescapeDataString(request.Uri.AbsolutePath));
     }
 
     private static AzureTableNodeStore Store(ScriptedHandler handler, Func<AzureTableStorageOptions, AzureTableStorageOptions>? configure = null)
@@ -119,32 +153,36 @@ public sealed class TableRetryTests
             BaseRetryDelay = TimeSpan.FromMilliseconds(1),
             MaxRetryDelay = TimeSpan.FromMilliseconds(5),
         };
-        return new AzureTableNodeStore(configure?.Invoke(options) ?? options, new HttpClient(handler), new FixedTime(Now));
+        return new AzureTableNodeStore(configure?.Invoke(options) ?? options, new HttpClient(handler), TimeProvider.System);
     }
 
     private static Func<CancellationToken, Task<HttpResponseMessage>> Error(HttpStatusCode status, string code) => _ =>
-        Task.FromResult(new HttpResponseMessage(status)
+    {
+        var response = new HttpResponseMessage(status)
         {
             Content = new StringContent(
                 "{\"odata.error\":{\"code\":\"" + code + "\",\"message\":{\"lang\":\"en-US\",\"value\":\"The server is busy or refused.\\nRequestId:1\"}}}",
                 Encoding.UTF8,
                 "application/json"),
-        });
-
-    private static Func<CancellationToken, Task<HttpResponseMessage>> Partner(string partner, long acknowledged) => _ =>
-    {
-        var response = new HttpResponseMessage(HttpStatusCode.OK)
-        {
-            Content = new StringContent(
-                $$"""{"PartitionKey":"partner","RowKey":"{{partner}}","Partner":"{{partner}}","AcknowledgedThrough":"{{acknowledged}}","UpdatedAt":"2026-01-01T00:00:00.0000000+00:00","HasCheckpoint":false}""",
-                Encoding.UTF8,
-                "application/json"),
         };
-        response.Headers.TryAddWithoutValidation("ETag", "W/\"datetime'2026-01-01T00%3A00%3A00Z'\"");
+        response.Headers.TryAddWithoutValidation("x-ms-error-code", code);
         return Task.FromResult(response);
     };
 
-    private sealed record SeenRequest(HttpMethod Method, Uri Uri, string? Date, string? Version, string? Authorization);
+    private static Func<CancellationToken, Task<HttpResponseMessage>> Partner(string partner, long acknowledged) => _ =>
+    {
+        const string ETag = "W/\\\"datetime'2026-01-01T00%3A00%3A00Z'\\\"";
+        var response = new HttpResponseMessage(HttpStatusCode.OK)
+        {
+            Content = new StringContent(
+                $$"""{"odata.etag":"{{ETag}}","PartitionKey":"partner","RowKey":"{{partner}}","Partner":"{{partner}}","AcknowledgedThrough@odata.type":"Edm.Int64","AcknowledgedThrough":"{{acknowledged}}","UpdatedAt":"2026-01-01T00:00:00.0000000+00:00","HasCheckpoint":false}""",
+                Encoding.UTF8,
+                "application/json"),
+        };
+        return Task.FromResult(response);
+    };
+
+    private sealed record SeenRequest(HttpMethod Method, Uri Uri, string? IfMatch, string? Authorization);
 
     private sealed class ScriptedHandler(params Func<CancellationToken, Task<HttpResponseMessage>>[] script) : HttpMessageHandler
     {
@@ -157,18 +195,12 @@ public sealed class TableRetryTests
             Requests.Enqueue(new SeenRequest(
                 request.Method,
                 request.RequestUri!,
-                request.Headers.TryGetValues("x-ms-date", out var d) ? d.Single() : null,
-                request.Headers.TryGetValues("x-ms-version", out var v) ? v.Single() : null,
+                request.Headers.TryGetValues("If-Match", out var m) ? m.Single() : null,
                 request.Headers.Authorization?.ToString()));
             var step = Interlocked.Increment(ref _next) - 1;
             return step < script.Length
                 ? script[step](cancellationToken)
                 : throw new InvalidOperationException($"Request {step + 1} was not expected.");
         }
-    }
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }
