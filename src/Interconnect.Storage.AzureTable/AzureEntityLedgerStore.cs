@@ -48,6 +48,7 @@ internal sealed class AzureEntityLedgerStore(TableClient table) : IEntityLedgerS
     {
         StoreInputRules.CheckEntityAppend(entity, expectedLastSequence, entries);
         var partition = TableKeys.EntityPartition(entity);
+        var what = $"Appending to {entity}";
         var stored = await ReadHeadAsync(entity, cancellationToken).ConfigureAwait(false);
 
         // The head's ETag also changes when only LoggedThrough moves (MarkLogged). Such a change is
@@ -67,8 +68,7 @@ internal sealed class AzureEntityLedgerStore(TableClient table) : IEntityLedgerS
 
             var last = entries[^1].Entry;
             var head = new EntityHead(last.Body.Sequence, last.Hash, stored?.Head.LoggedThrough ?? 0);
-            var response = await table.TryTransactAsync(AppendActions(partition, entity, entries, head, stored?.ETag), $"Appending to {entity}", cancellationToken)
-                .ConfigureAwait(false);
+            var response = await table.TryTransactAsync(AppendActions(partition, entity, entries, head, stored?.ETag), what, cancellationToken).ConfigureAwait(false);
             if (response.IsSuccess)
             {
                 return head;
@@ -76,7 +76,7 @@ internal sealed class AzureEntityLedgerStore(TableClient table) : IEntityLedgerS
 
             if (!response.IsConflict && response.Status != HttpStatusCode.NotFound)
             {
-                throw response.ToException($"Appending to {entity}");
+                throw response.ToException(what);
             }
 
             var now = await ReadHeadAsync(entity, cancellationToken).ConfigureAwait(false);

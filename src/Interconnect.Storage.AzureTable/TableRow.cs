@@ -19,31 +19,15 @@ internal sealed class TableRowWriter(string partitionKey, string rowKey)
 
     private readonly TableEntity _row = new(partitionKey, rowKey);
 
-    public TableRowWriter String(string name, string value)
-    {
-        _row[name] = value;
-        return this;
-    }
+    public TableRowWriter String(string name, string value) => Set(name, value);
 
-    public TableRowWriter Int64(string name, long value)
-    {
-        _row[name] = value;
-        return this;
-    }
+    public TableRowWriter Int64(string name, long value) => Set(name, value);
 
-    public TableRowWriter UInt64(string name, ulong value) => Int64(name, unchecked((long)value));
+    public TableRowWriter UInt64(string name, ulong value) => Set(name, unchecked((long)value));
 
-    public TableRowWriter Int32(string name, int value)
-    {
-        _row[name] = value;
-        return this;
-    }
+    public TableRowWriter Int32(string name, int value) => Set(name, value);
 
-    public TableRowWriter Boolean(string name, bool value)
-    {
-        _row[name] = value;
-        return this;
-    }
+    public TableRowWriter Boolean(string name, bool value) => Set(name, value);
 
     /// <summary>Writes <paramref name="value"/> as name0, name1, ... Edm.Binary chunks and nameChunks (Int32).</summary>
     public TableRowWriter Chunked(string name, ReadOnlySpan<byte> value)
@@ -60,6 +44,13 @@ internal sealed class TableRowWriter(string partitionKey, string rowKey)
     }
 
     public TableEntity ToEntity() => _row;
+
+    // The CLR type of the value is what the SDK writes as the property's Edm type.
+    private TableRowWriter Set(string name, object value)
+    {
+        _row[name] = value;
+        return this;
+    }
 }
 
 /// <summary>Reads one stored row, refusing a property that is missing or of the wrong type.</summary>
