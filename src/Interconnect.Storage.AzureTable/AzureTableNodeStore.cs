@@ -1,3 +1,4 @@
+using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 
@@ -24,22 +25,22 @@ public sealed class AzureTableNodeStore : INodeStore
     /// caller: IHttpClientFactory, or a test's fault-injecting handler).
     /// </summary>
     public AzureTableNodeStore(AzureTableStorageOptions options, HttpClient httpClient, TimeProvider timeProvider)
-        : this(options, new HttpClientTransport(httpClient ?? throw new ArgumentNullException(nameof(httpClient))), timeProvider)
+        : this(options, new HttpClientTransport(httpClient ?? throw new ArgumentNullException(nameof(httpClient))), credential: null, timeProvider)
     {
     }
 
     /// <summary>Creates the store on the SDK's default HTTP transport.</summary>
     public AzureTableNodeStore(AzureTableStorageOptions options, TimeProvider timeProvider)
-        : this(options, transport: null, timeProvider)
+        : this(options, transport: null, credential: null, timeProvider)
     {
     }
 
-    private AzureTableNodeStore(AzureTableStorageOptions options, HttpPipelineTransport? transport, TimeProvider timeProvider)
+    /// <summary>Creates the store on <paramref name="transport"/>, authorizing a <see cref="AzureTableStorageOptions.ServiceUri"/> with <paramref name="credential"/>.</summary>
+    internal AzureTableNodeStore(AzureTableStorageOptions options, HttpPipelineTransport? transport, TokenCredential? credential, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
-        options.Validate();
-        _service = options.CreateServiceClient(transport);
+        _service = options.CreateServiceClient(transport, credential);
         EntitiesTable = options.TablePrefix + "entities";
         LogTable = options.TablePrefix + "log";
         PartnersTable = options.TablePrefix + "partners";
@@ -75,34 +76,25 @@ public sealed class AzureTableNodeStore : INodeStore
     public string ReceiptsTable { get; }
 
     /// <inheritdoc />
-    public async Task InitializeAsync(CancellationToken cancellationToken = default)
-    {
-        foreach (var table in Tables)
-        {
-            try
-            {
-                await _service.CreateTableIfNotExistsAsync(table, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (TableFailures.IsFailure(e, cancellationToken))
-            {
-                throw TableFailures.From($"Creating table {table}", e);
-            }
-        }
-    }
+    public Task InitializeAsync(CancellationToken cancellationToken = default) =>
+        ForEachTableAsync("Creating", table => _service.CreateTableIfNotExistsAsync(table, cancellationToken), cancellationToken);
 
     /// <summary>Deletes this administration's tables and everything in them (decommissioning, tests); a missing table is fine.</summary>
-    public async Task DeleteTablesAsync(CancellationToken cancellationToken = default)
+    /// <remarks>The SDK answers a missing table's 404 without throwing.</remarks>
+    public Task DeleteTablesAsync(CancellationToken cancellationToken = default) =>
+        ForEachTableAsync("Deleting", table => _service.DeleteTableAsync(table, cancellationToken), cancellationToken);
+
+    private async Task ForEachTableAsync(string doing, Func<string, Task> operation, CancellationToken cancellationToken)
     {
         foreach (var table in Tables)
         {
             try
             {
-                // The SDK answers a missing table's 404 without throwing.
-                await _service.DeleteTableAsync(table, cancellationToken).ConfigureAwait(false);
+                await operation(table).ConfigureAwait(false);
             }
             catch (Exception e) when (TableFailures.IsFailure(e, cancellationToken))
             {
-                throw TableFailures.From($"Deleting table {table}", e);
+                throw TableFailures.From($"{doing} table {table}", e);
             }
         }
     }

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
+using Azure.Identity;
 
 namespace Interconnect.Storage.AzureTable;
 
@@ -11,8 +12,20 @@ public sealed partial record AzureTableStorageOptions
     /// <summary>Longest prefix: the longest table suffix ("entities", 8) must still fit in 63 characters.</summary>
     public const int MaxTablePrefixLength = 55;
 
-    /// <summary>A standard Azure Storage connection string, or "UseDevelopmentStorage=true" for Azurite.</summary>
-    public required string ConnectionString { get; init; }
+    /// <summary>
+    /// A standard Azure Storage connection string, or "UseDevelopmentStorage=true" for Azurite.
+    /// Give this or <see cref="ServiceUri"/>.
+    /// </summary>
+    public string? ConnectionString { get; init; }
+
+    /// <summary>
+    /// The account's Table endpoint (https://{account}.table.core.windows.net), reached with the
+    /// node's own Azure identity instead of an account key: <c>DefaultAzureCredential</c>, so a
+    /// workload or managed identity where the node runs in Azure (AZURE_CLIENT_ID names a
+    /// user-assigned one). The identity needs the "Storage Table Data Contributor" role on the
+    /// account. Give this or <see cref="ConnectionString"/>.
+    /// </summary>
+    public Uri? ServiceUri { get; init; }
 
     /// <summary>
     /// Prefix of this administration's table names (letters and digits, starting with a letter), so
@@ -39,9 +52,21 @@ public sealed partial record AzureTableStorageOptions
     /// <summary>Throws <see cref="ArgumentException"/> saying which setting is wrong.</summary>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(ConnectionString))
+        var hasConnectionString = !string.IsNullOrWhiteSpace(ConnectionString);
+        if (!hasConnectionString && ServiceUri is null)
         {
-            throw new ArgumentException("Storage:AzureTable:ConnectionString is required.", nameof(ConnectionString));
+            throw new ArgumentException("Storage:AzureTable:ConnectionString is required (or ServiceUri, to connect with a managed identity).", nameof(ConnectionString));
+        }
+
+        if (hasConnectionString && ServiceUri is not null)
+        {
+            throw new ArgumentException("Storage:AzureTable takes a ConnectionString or a ServiceUri, not both.", nameof(ServiceUri));
+        }
+
+        // Azure.Core sends bearer tokens over TLS only; refused here rather than on the first request.
+        if (ServiceUri is { } uri && !(uri.IsAbsoluteUri && uri.Scheme == Uri.UriSchemeHttps))
+        {
+            throw new ArgumentException($"Storage:AzureTable:ServiceUri \"{uri}\" must be an absolute https URL.", nameof(ServiceUri));
         }
 
         ValidateTablePrefix(TablePrefix);
@@ -63,10 +88,13 @@ public sealed partial record AzureTableStorageOptions
 
     /// <summary>
     /// The SDK client these options describe: retries as configured above, each attempt counted
-    /// (see <see cref="AttemptCounting"/>), requests sent through <paramref name="transport"/> when given.
+    /// (see <see cref="AttemptCounting"/>), requests sent through <paramref name="transport"/> when
+    /// given, and with a <see cref="ServiceUri"/> authorized by <paramref name="credential"/>
+    /// (<c>DefaultAzureCredential</c> when null). Throws <see cref="ArgumentException"/> for invalid settings.
     /// </summary>
-    internal TableServiceClient CreateServiceClient(HttpPipelineTransport? transport)
+    internal TableServiceClient CreateServiceClient(HttpPipelineTransport? transport, TokenCredential? credential)
     {
+        Validate();
         var client = new TableClientOptions();
         if (transport is not null)
         {
@@ -81,9 +109,15 @@ public sealed partial record AzureTableStorageOptions
         client.Retry.MaxDelay = MaxRetryDelay;
         client.Retry.NetworkTimeout = RequestTimeout;
         client.AddPolicy(new AttemptCounting(), HttpPipelinePosition.PerRetry);
+        if (ServiceUri is { } serviceUri)
+        {
+            return new TableServiceClient(serviceUri, credential ?? new DefaultAzureCredential(), client);
+        }
+
         try
         {
-            return new TableServiceClient(ConnectionString, client);
+            // Validate() leaves a connection string whenever there is no service URI.
+            return new TableServiceClient(ConnectionString!, client);
         }
         catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
         {

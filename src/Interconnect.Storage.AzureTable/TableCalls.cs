@@ -4,6 +4,7 @@ using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
+using Azure.Identity;
 
 namespace Interconnect.Storage.AzureTable;
 
@@ -190,11 +191,12 @@ internal static class TableFailures
 {
     /// <summary>
     /// Whether <paramref name="e"/> is the service refusing or not answering (after the SDK's
-    /// retries), rather than the caller cancelling or a bug.
+    /// retries), or the node's identity getting no token for it, rather than the caller cancelling
+    /// or a bug.
     /// </summary>
     public static bool IsFailure(Exception e, CancellationToken cancellationToken) => e switch
     {
-        RequestFailedException or AggregateException => true,
+        RequestFailedException or AggregateException or AuthenticationFailedException => true,
         OperationCanceledException => !cancellationToken.IsCancellationRequested,
         _ => false,
     };
