@@ -1,5 +1,7 @@
 using System.Net;
 using System.Runtime.CompilerServices;
+using Azure;
+using Azure.Data.Tables;
 using Interconnect.Ledger;
 using Interconnect.Ledger.Disclosure;
 using Interconnect.Ledger.Entries;
@@ -13,7 +15,7 @@ namespace Interconnect.Storage.AzureTable;
 /// inserts it for a new entity), so of two writers at the same sequence exactly one succeeds: the
 /// other fails on the head's ETag, and, independently, on inserting an entry row that exists.
 /// </summary>
-internal sealed class AzureEntityLedgerStore(TableService service, string table) : IEntityLedgerStore
+internal sealed class AzureEntityLedgerStore(TableClient table) : IEntityLedgerStore
 {
     private const int MaxMarkRaces = 5;
 
@@ -30,10 +32,10 @@ internal sealed class AzureEntityLedgerStore(TableService service, string table)
         ArgumentNullException.ThrowIfNull(entity);
         StoreInputRules.CheckMaxCount(maxCount);
         var partition = TableKeys.EntityPartition(entity);
-        var filter = $"PartitionKey eq {TableKeys.Literal(partition)} and RowKey ge {TableKeys.Literal(TableKeys.SequenceRow(Math.Max(1, fromSequence)))}"
-            + $" and RowKey le {TableKeys.Literal(TableKeys.LastSequenceRow)}";
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {partition} and RowKey ge {TableKeys.SequenceRow(Math.Max(1, fromSequence))} and RowKey le {TableKeys.LastSequenceRow}");
         var entries = new List<DisclosedEntry>();
-        await foreach (var row in service.QueryAsync(table, filter, maxCount, cancellationToken).ConfigureAwait(false))
+        await foreach (var row in table.QueryRowsAsync(filter, maxCount, cancellationToken).ConfigureAwait(false))
         {
             entries.Add(StoredEntry.Read(row));
         }
@@ -46,6 +48,7 @@ internal sealed class AzureEntityLedgerStore(TableService service, string table)
     {
         StoreInputRules.CheckEntityAppend(entity, expectedLastSequence, entries);
         var partition = TableKeys.EntityPartition(entity);
+        var what = $"Appending to {entity}";
         var stored = await ReadHeadAsync(entity, cancellationToken).ConfigureAwait(false);
 
         // The head's ETag also changes when only LoggedThrough moves (MarkLogged). Such a change is
@@ -65,7 +68,7 @@ internal sealed class AzureEntityLedgerStore(TableService service, string table)
 
             var last = entries[^1].Entry;
             var head = new EntityHead(last.Body.Sequence, last.Hash, stored?.Head.LoggedThrough ?? 0);
-            var response = await service.SendAsync(AppendBatch(partition, entity, entries, head, stored?.ETag), cancellationToken).ConfigureAwait(false);
+            var response = await table.TryTransactAsync(AppendActions(partition, entity, entries, head, stored?.ETag), what, cancellationToken).ConfigureAwait(false);
             if (response.IsSuccess)
             {
                 return head;
@@ -73,7 +76,7 @@ internal sealed class AzureEntityLedgerStore(TableService service, string table)
 
             if (!response.IsConflict && response.Status != HttpStatusCode.NotFound)
             {
-                throw response.ToException($"Appending to {entity}");
+                throw response.ToException(what);
             }
 
             var now = await ReadHeadAsync(entity, cancellationToken).ConfigureAwait(false);
@@ -117,10 +120,9 @@ internal sealed class AzureEntityLedgerStore(TableService service, string table)
                 return;
             }
 
-            var row = HeadRow(partition, entity, head with { LoggedThrough = sequence });
-            var response = await service.SendAsync(
-                new TableRequest(HttpMethod.Put, TableKeys.EntityResource(table, partition, TableKeys.HeadRow), row, IfMatch: stored.ETag),
-                cancellationToken).ConfigureAwait(false);
+            var what = $"Marking {entity} logged through {sequence}";
+            var response = await table.TryReplaceAsync(HeadRow(partition, entity, head with { LoggedThrough = sequence }), stored.ETag, what, cancellationToken)
+                .ConfigureAwait(false);
             if (response.IsSuccess)
             {
                 return;
@@ -128,7 +130,7 @@ internal sealed class AzureEntityLedgerStore(TableService service, string table)
 
             if (!response.IsConflict)
             {
-                throw response.ToException($"Marking {entity} logged through {sequence}");
+                throw response.ToException(what);
             }
         }
     }
@@ -140,9 +142,9 @@ internal sealed class AzureEntityLedgerStore(TableService service, string table)
         var (from, to) = TableKeys.EntityPartitionRange(origin, null);
 
         // Entities cannot compare two properties in a filter, so the head row carries Unlogged.
-        var filter = $"PartitionKey ge {TableKeys.Literal(from)} and PartitionKey lt {TableKeys.Literal(to)}"
-            + $" and RowKey eq {TableKeys.Literal(TableKeys.HeadRow)} and Unlogged eq true";
-        await foreach (var row in service.QueryAsync(table, filter, long.MaxValue, cancellationToken).ConfigureAwait(false))
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey ge {from} and PartitionKey lt {to} and RowKey eq {TableKeys.HeadRow} and Unlogged eq {true}");
+        await foreach (var row in table.QueryRowsAsync(filter, long.MaxValue, cancellationToken).ConfigureAwait(false))
         {
             yield return TableKeys.ParseEntityPartition(row.PartitionKey);
         }
@@ -154,55 +156,45 @@ internal sealed class AzureEntityLedgerStore(TableService service, string table)
         Identifier.Require(origin, "origin administration");
         Identifier.Require(kind, "entity kind");
         var (from, to) = TableKeys.EntityPartitionRange(origin, kind);
-        var filter = $"PartitionKey ge {TableKeys.Literal(from)} and PartitionKey lt {TableKeys.Literal(to)} and RowKey eq {TableKeys.Literal(TableKeys.HeadRow)}";
-        await foreach (var row in service.QueryAsync(table, filter, long.MaxValue, cancellationToken).ConfigureAwait(false))
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {from} and PartitionKey lt {to} and RowKey eq {TableKeys.HeadRow}");
+        await foreach (var row in table.QueryRowsAsync(filter, long.MaxValue, cancellationToken).ConfigureAwait(false))
         {
             yield return TableKeys.ParseEntityPartition(row.PartitionKey);
         }
     }
 
-    private TableRequest AppendBatch(string partition, EntityKey entity, IReadOnlyList<DisclosedEntry> entries, EntityHead head, string? headETag)
+    private static TableTransactionAction[] AppendActions(string partition, EntityKey entity, IReadOnlyList<DisclosedEntry> entries, EntityHead head, ETag? headETag)
     {
-        var batch = new TableBatch(service.Account, table);
-        foreach (var entry in entries)
+        var actions = new TableTransactionAction[entries.Count + 1];
+        for (var i = 0; i < entries.Count; i++)
         {
-            batch.Insert(StoredEntry.Row(partition, entry));
+            actions[i] = new TableTransactionAction(TableTransactionActionType.Add, StoredEntry.Row(partition, entries[i]));
         }
 
         var headRow = HeadRow(partition, entity, head);
-        if (headETag is null)
-        {
-            batch.Insert(headRow);
-        }
-        else
-        {
-            batch.Replace(partition, TableKeys.HeadRow, headETag, headRow);
-        }
-
-        return batch.ToRequest();
+        actions[^1] = headETag is { } etag
+            ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, headRow, etag)
+            : new TableTransactionAction(TableTransactionActionType.Add, headRow);
+        return actions;
     }
 
-    private async Task<(EntityHead Head, string ETag)?> ReadHeadAsync(EntityKey entity, CancellationToken cancellationToken)
+    private async Task<(EntityHead Head, ETag ETag)?> ReadHeadAsync(EntityKey entity, CancellationToken cancellationToken)
     {
-        var found = await service.GetAsync(table, TableKeys.EntityPartition(entity), TableKeys.HeadRow, cancellationToken).ConfigureAwait(false);
-        if (found is not { } stored)
+        if (await table.GetRowAsync(TableKeys.EntityPartition(entity), TableKeys.HeadRow, cancellationToken).ConfigureAwait(false) is not { } row)
         {
             return null;
         }
 
-        var row = stored.Row;
         if (!Hash256.TryFromHex(row.String("LastHash"), out var lastHash))
         {
             throw new StorageException($"The head of {entity} holds a malformed LastHash.");
         }
 
-        return (new EntityHead(row.UInt64("LastSequence"), lastHash, row.UInt64("LoggedThrough")), stored.ETag);
+        return (new EntityHead(row.UInt64("LastSequence"), lastHash, row.UInt64("LoggedThrough")), row.ETag);
     }
 
-    private static byte[] HeadRow(string partition, EntityKey entity, EntityHead head)
-    {
-        using var writer = new TableRowWriter(partition, TableKeys.HeadRow);
-        return writer
+    private static TableEntity HeadRow(string partition, EntityKey entity, EntityHead head) =>
+        new TableRowWriter(partition, TableKeys.HeadRow)
             .String("Origin", entity.Origin)
             .String("Kind", entity.Kind)
             .String("EntityId", entity.Id)
@@ -210,8 +202,7 @@ internal sealed class AzureEntityLedgerStore(TableService service, string table)
             .String("LastHash", head.LastHash.ToString())
             .UInt64("LoggedThrough", head.LoggedThrough)
             .Boolean("Unlogged", head.LoggedThrough < head.LastSequence)
-            .ToArray();
-    }
+            .ToEntity();
 
     private static ConcurrencyConflictException Conflict(EntityKey entity, ulong actual, ulong expected) =>
         new($"{entity} ends at sequence {actual}, not {expected}; another writer appended first.");

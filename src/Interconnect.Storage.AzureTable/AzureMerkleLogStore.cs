@@ -1,4 +1,6 @@
 using System.Net;
+using Azure;
+using Azure.Data.Tables;
 using Interconnect.Ledger;
 
 namespace Interconnect.Storage.AzureTable;
@@ -17,7 +19,7 @@ namespace Interconnect.Storage.AzureTable;
 /// throughput for the log, which a node's own entry rate stays far below. The index also lets
 /// the store refuse an entry hash that is already logged, inside the same transaction.
 /// </remarks>
-internal sealed class AzureMerkleLogStore(TableService service, string table) : IMerkleLogStore
+internal sealed class AzureMerkleLogStore(TableClient table) : IMerkleLogStore
 {
     private const string LogPartition = "log";
     private const string CheckpointPartition = "checkpoint";
@@ -49,29 +51,23 @@ internal sealed class AzureMerkleLogStore(TableService service, string table) : 
         }
 
         var newSize = expectedSize + leaves.Count;
-        var batch = new TableBatch(service.Account, table);
 
         // The size row goes first: a stale ETag is reported as 412 before any row-exists 409.
-        var sizeRow = SizeRowBody(newSize);
-        if (stored is null)
+        var actions = new TableTransactionAction[1 + (2 * leaves.Count)];
+        var sizeRow = new TableRowWriter(LogPartition, SizeRow).Int64("Size", newSize).ToEntity();
+        actions[0] = stored is { ETag: var sizeETag }
+            ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, sizeRow, sizeETag)
+            : new TableTransactionAction(TableTransactionActionType.Add, sizeRow);
+        for (var i = 0; i < leaves.Count; i++)
         {
-            batch.Insert(sizeRow);
-        }
-        else
-        {
-            batch.Replace(LogPartition, SizeRow, stored.Value.ETag, sizeRow);
-        }
-
-        foreach (var leaf in leaves)
-        {
-            batch.Insert(LeafRow(TableKeys.LeafRow(leaf.Index), leaf));
-            batch.Insert(LeafRow(TableKeys.HashRow(leaf.EntryHash), leaf));
+            actions[1 + (2 * i)] = new TableTransactionAction(TableTransactionActionType.Add, LeafRow(TableKeys.LeafRow(leaves[i].Index), leaves[i]));
+            actions[2 + (2 * i)] = new TableTransactionAction(TableTransactionActionType.Add, LeafRow(TableKeys.HashRow(leaves[i].EntryHash), leaves[i]));
         }
 
-        var response = await service.SendAsync(batch.ToRequest(), cancellationToken).ConfigureAwait(false);
+        var response = await table.TryTransactAsync(actions, "Appending to the Merkle log", cancellationToken).ConfigureAwait(false);
         if (response.IsSuccess)
         {
-            // The size row is the transaction's first operation, so the response's ETag is its new one.
+            // The size row is the transaction's first operation, so the ETag is its new one.
             Volatile.Write(ref _known, response.ETag is { } etag ? new KnownSize(newSize, etag) : null);
             return;
         }
@@ -110,9 +106,9 @@ internal sealed class AzureMerkleLogStore(TableService service, string table) : 
     {
         ArgumentOutOfRangeException.ThrowIfNegative(from);
         StoreInputRules.CheckMaxCount(maxCount);
-        var filter = $"PartitionKey eq '{LogPartition}' and RowKey ge {TableKeys.Literal(TableKeys.LeafRow(from))} and RowKey lt 'M'";
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {LogPartition} and RowKey ge {TableKeys.LeafRow(from)} and RowKey lt {"M"}");
         var leaves = new List<LogLeaf>();
-        await foreach (var row in service.QueryAsync(table, filter, maxCount, cancellationToken).ConfigureAwait(false))
+        await foreach (var row in table.QueryRowsAsync(filter, maxCount, cancellationToken).ConfigureAwait(false))
         {
             leaves.Add(ReadLeaf(row));
         }
@@ -123,17 +119,17 @@ internal sealed class AzureMerkleLogStore(TableService service, string table) : 
     /// <inheritdoc />
     public async Task<LogLeaf?> FindAsync(Hash256 entryHash, CancellationToken cancellationToken = default)
     {
-        var found = await service.GetAsync(table, LogPartition, TableKeys.HashRow(entryHash), cancellationToken).ConfigureAwait(false);
-        return found is { } stored ? ReadLeaf(stored.Row) : null;
+        var found = await table.GetRowAsync(LogPartition, TableKeys.HashRow(entryHash), cancellationToken).ConfigureAwait(false);
+        return found is { } row ? ReadLeaf(row) : null;
     }
 
     /// <inheritdoc />
     public async Task SaveCheckpointAsync(long treeSize, byte[] signedCheckpoint, CancellationToken cancellationToken = default)
     {
         StoreInputRules.CheckCheckpoint(treeSize, signedCheckpoint);
-        using var writer = new TableRowWriter(CheckpointPartition, TableKeys.CheckpointRow(treeSize));
-        var row = writer.Int64("TreeSize", treeSize).Chunked("Checkpoint", signedCheckpoint).ToArray();
-        var response = await service.SendAsync(new TableRequest(HttpMethod.Post, table, row), cancellationToken).ConfigureAwait(false);
+        var row = new TableRowWriter(CheckpointPartition, TableKeys.CheckpointRow(treeSize)).Int64("TreeSize", treeSize).Chunked("Checkpoint", signedCheckpoint).ToEntity();
+        var what = $"Saving the checkpoint for tree size {treeSize}";
+        var response = await table.TryAddAsync(row, what, cancellationToken).ConfigureAwait(false);
         if (response.IsSuccess)
         {
             return;
@@ -141,7 +137,7 @@ internal sealed class AzureMerkleLogStore(TableService service, string table) : 
 
         if (response.Status != HttpStatusCode.Conflict)
         {
-            throw response.ToException($"Saving the checkpoint for tree size {treeSize}");
+            throw response.ToException(what);
         }
 
         // Idempotent for equal bytes (including our own retried insert); a different checkpoint
@@ -156,7 +152,8 @@ internal sealed class AzureMerkleLogStore(TableService service, string table) : 
     /// <inheritdoc />
     public async Task<byte[]?> GetLatestCheckpointAsync(CancellationToken cancellationToken = default)
     {
-        await foreach (var row in service.QueryAsync(table, $"PartitionKey eq '{CheckpointPartition}'", 1, cancellationToken).ConfigureAwait(false))
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {CheckpointPartition}");
+        await foreach (var row in table.QueryRowsAsync(filter, 1, cancellationToken).ConfigureAwait(false))
         {
             return row.Chunked("Checkpoint");
         }
@@ -168,34 +165,25 @@ internal sealed class AzureMerkleLogStore(TableService service, string table) : 
     public async Task<byte[]?> GetCheckpointAsync(long treeSize, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(treeSize);
-        var found = await service.GetAsync(table, CheckpointPartition, TableKeys.CheckpointRow(treeSize), cancellationToken).ConfigureAwait(false);
-        return found is { } stored ? stored.Row.Chunked("Checkpoint") : null;
+        var found = await table.GetRowAsync(CheckpointPartition, TableKeys.CheckpointRow(treeSize), cancellationToken).ConfigureAwait(false);
+        return found?.Chunked("Checkpoint");
     }
 
-    private async Task<(long Size, string ETag)?> ReadSizeAsync(CancellationToken cancellationToken)
+    private async Task<(long Size, ETag ETag)?> ReadSizeAsync(CancellationToken cancellationToken)
     {
-        var found = await service.GetAsync(table, LogPartition, SizeRow, cancellationToken).ConfigureAwait(false);
-        return found is { } stored ? (stored.Row.Int64("Size"), stored.ETag) : null;
+        var found = await table.GetRowAsync(LogPartition, SizeRow, cancellationToken).ConfigureAwait(false);
+        return found is { } row ? (row.Int64("Size"), row.ETag) : null;
     }
 
-    private static byte[] SizeRowBody(long size)
-    {
-        using var writer = new TableRowWriter(LogPartition, SizeRow);
-        return writer.Int64("Size", size).ToArray();
-    }
-
-    private static byte[] LeafRow(string rowKey, LogLeaf leaf)
-    {
-        using var writer = new TableRowWriter(LogPartition, rowKey);
-        return writer
+    private static TableEntity LeafRow(string rowKey, LogLeaf leaf) =>
+        new TableRowWriter(LogPartition, rowKey)
             .Int64("Index", leaf.Index)
             .String("EntryHash", leaf.EntryHash.ToString())
             .String("Origin", leaf.Entity.Origin)
             .String("Kind", leaf.Entity.Kind)
             .String("EntityId", leaf.Entity.Id)
             .UInt64("Sequence", leaf.Sequence)
-            .ToArray();
-    }
+            .ToEntity();
 
     private static LogLeaf ReadLeaf(TableRow row)
     {
@@ -211,7 +199,7 @@ internal sealed class AzureMerkleLogStore(TableService service, string table) : 
             row.UInt64("Sequence"));
     }
 
-    private sealed record KnownSize(long Size, string ETag);
+    private sealed record KnownSize(long Size, ETag ETag);
 
     private static ConcurrencyConflictException Conflict(long actual, long expected) =>
         new($"The log holds {actual} leaves, not {expected}; another writer appended first.");

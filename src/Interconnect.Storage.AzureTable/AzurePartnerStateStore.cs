@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using Azure;
+using Azure.Data.Tables;
 using Interconnect.Ledger.Entries;
 
 namespace Interconnect.Storage.AzureTable;
@@ -8,7 +10,7 @@ namespace Interconnect.Storage.AzureTable;
 /// Partner replication state: one row per partner in partition "partner", compare-and-set with the
 /// row's ETag as the version (insert for a state never saved, replace under If-Match otherwise).
 /// </summary>
-internal sealed class AzurePartnerStateStore(TableService service, string table) : IPartnerStateStore
+internal sealed class AzurePartnerStateStore(TableClient table) : IPartnerStateStore
 {
     private const string Partition = "partner";
 
@@ -16,16 +18,15 @@ internal sealed class AzurePartnerStateStore(TableService service, string table)
     public async Task<PartnerState?> GetAsync(string partner, CancellationToken cancellationToken = default)
     {
         Identifier.Require(partner, "partner administration");
-        var found = await service.GetAsync(table, Partition, TableKeys.Escape(partner), cancellationToken).ConfigureAwait(false);
-        return found is { } stored ? Read(stored.Row, stored.ETag) : null;
+        var found = await table.GetRowAsync(Partition, TableKeys.Escape(partner), cancellationToken).ConfigureAwait(false);
+        return found is { } row ? Read(row) : null;
     }
 
     /// <inheritdoc />
     public async Task<PartnerState> SaveAsync(PartnerState state, CancellationToken cancellationToken = default)
     {
         StoreInputRules.CheckPartnerState(state);
-        var rowKey = TableKeys.Escape(state.Partner);
-        using var writer = new TableRowWriter(Partition, rowKey);
+        var writer = new TableRowWriter(Partition, TableKeys.Escape(state.Partner));
         writer.String("Partner", state.Partner)
             .Int64("AcknowledgedThrough", state.AcknowledgedThrough)
             .Int64("ReceivedThrough", state.ReceivedThrough)
@@ -36,15 +37,14 @@ internal sealed class AzurePartnerStateStore(TableService service, string table)
             writer.Chunked("LastCheckpoint", state.LastCheckpoint);
         }
 
-        var row = writer.ToArray();
-        var request = state.Version is null
-            ? new TableRequest(HttpMethod.Post, table, row)
-            : new TableRequest(HttpMethod.Put, TableKeys.EntityResource(table, Partition, rowKey), row, IfMatch: state.Version);
-        var response = await service.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var what = $"Saving the state of partner {state.Partner}";
+        var response = state.Version is null
+            ? await table.TryAddAsync(writer.ToEntity(), what, cancellationToken).ConfigureAwait(false)
+            : await table.TryReplaceAsync(writer.ToEntity(), new ETag(state.Version), what, cancellationToken).ConfigureAwait(false);
         if (response.IsSuccess)
         {
-            var etag = response.ETag ?? throw new StorageException($"Saving the state of partner {state.Partner} returned no ETag.");
-            return state with { Version = etag };
+            var etag = response.ETag ?? throw new StorageException($"{what} returned no ETag.");
+            return state with { Version = etag.ToString() };
         }
 
         if (response.IsConflict || response.Status == HttpStatusCode.NotFound)
@@ -61,28 +61,28 @@ internal sealed class AzurePartnerStateStore(TableService service, string table)
                 : $"The state of partner {state.Partner} changed since it was read (version {now.Version}, {state.Version ?? "none"} expected).");
         }
 
-        throw response.ToException($"Saving the state of partner {state.Partner}");
+        throw response.ToException(what);
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<PartnerState>> ListAsync(CancellationToken cancellationToken = default)
     {
         var states = new List<PartnerState>();
-        await foreach (var row in service.QueryAsync(table, $"PartitionKey eq '{Partition}'", long.MaxValue, cancellationToken).ConfigureAwait(false))
+        await foreach (var row in table.QueryRowsAsync(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), long.MaxValue, cancellationToken).ConfigureAwait(false))
         {
-            states.Add(Read(row, row.ETag ?? throw new StorageException("A partner state row came back without its ETag.")));
+            states.Add(Read(row));
         }
 
         return states;
     }
 
     // Rows saved before ReceivedThrough existed lack it: nothing of the partner's stream was processed then.
-    private static PartnerState Read(TableRow row, string etag) => new(
+    private static PartnerState Read(TableRow row) => new(
         row.String("Partner"),
         row.Int64("AcknowledgedThrough"),
         row.Boolean("HasCheckpoint") ? row.Chunked("LastCheckpoint") : null,
         DateTimeOffset.ParseExact(row.String("UpdatedAt"), "O", CultureInfo.InvariantCulture),
-        etag)
+        row.ETag == default ? throw new StorageException($"The state of partner {row.RowKey} came back without its ETag.") : row.ETag.ToString())
     {
         ReceivedThrough = row.Has("ReceivedThrough") ? row.Int64("ReceivedThrough") : 0,
     };

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Azure.Data.Tables;
 using Interconnect.Ledger;
 using Interconnect.Ledger.Receipts;
 
@@ -11,16 +12,14 @@ namespace Interconnect.Storage.AzureTable;
 /// the latest receipt from one issuer for one entry replaces the earlier one, and a retried save
 /// writes the same row again, so no conflict handling is needed.
 /// </summary>
-internal sealed class AzureReceiptStore(TableService service, string table) : IReceiptStore
+internal sealed class AzureReceiptStore(TableClient table) : IReceiptStore
 {
     /// <inheritdoc />
     public async Task SaveAsync(StoredReceipt receipt, CancellationToken cancellationToken = default)
     {
         StoreInputRules.CheckReceipt(receipt);
         var partition = TableKeys.EntityPartition(receipt.Entity);
-        var rowKey = TableKeys.ReceiptRow(receipt.Sequence, receipt.Issuer);
-        using var writer = new TableRowWriter(partition, rowKey);
-        var row = writer
+        var row = new TableRowWriter(partition, TableKeys.ReceiptRow(receipt.Sequence, receipt.Issuer))
             .String("Origin", receipt.Entity.Origin)
             .String("Kind", receipt.Entity.Kind)
             .String("EntityId", receipt.Entity.Id)
@@ -30,12 +29,12 @@ internal sealed class AzureReceiptStore(TableService service, string table) : IR
             .Int32("Verdict", (byte)receipt.Verdict)
             .Chunked("Receipt", receipt.SignedReceipt)
             .String("ReceivedAt", receipt.ReceivedAt.ToString("O", CultureInfo.InvariantCulture))
-            .ToArray();
-        var response = await service.SendAsync(
-            new TableRequest(HttpMethod.Put, TableKeys.EntityResource(table, partition, rowKey), row), cancellationToken).ConfigureAwait(false);
+            .ToEntity();
+        var what = $"Saving the receipt of {receipt.Issuer} for {receipt.Entity}#{receipt.Sequence}";
+        var response = await table.TryUpsertAsync(row, what, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccess)
         {
-            throw response.ToException($"Saving the receipt of {receipt.Issuer} for {receipt.Entity}#{receipt.Sequence}");
+            throw response.ToException(what);
         }
     }
 
@@ -43,9 +42,9 @@ internal sealed class AzureReceiptStore(TableService service, string table) : IR
     public async Task<IReadOnlyList<StoredReceipt>> ListAsync(EntityKey entity, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entity);
-        var filter = $"PartitionKey eq {TableKeys.Literal(TableKeys.EntityPartition(entity))}";
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TableKeys.EntityPartition(entity)}");
         var receipts = new List<StoredReceipt>();
-        await foreach (var row in service.QueryAsync(table, filter, long.MaxValue, cancellationToken).ConfigureAwait(false))
+        await foreach (var row in table.QueryRowsAsync(filter, long.MaxValue, cancellationToken).ConfigureAwait(false))
         {
             receipts.Add(Read(row));
         }

@@ -1,33 +1,54 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+
 namespace Interconnect.Storage.AzureTable;
 
 /// <summary>
-/// A node store on Azure Table storage (or Azurite), spoken over REST. One administration's data
-/// lives in four tables named by its prefix: {prefix}entities, {prefix}log, {prefix}partners,
+/// A node store on Azure Table storage (or Azurite), through the Azure SDK. One administration's
+/// data lives in four tables named by its prefix: {prefix}entities, {prefix}log, {prefix}partners,
 /// {prefix}receipts.
 /// Several instances over the same prefix (replicas of one node) are safe: every write is
 /// conflict-checked with ETags inside one entity-group transaction.
 /// </summary>
+/// <remarks>
+/// The SDK keeps its own clock (request dates, retry waits), so the <see cref="TimeProvider"/> the
+/// constructors take is not consulted; they keep it so that callers built for the earlier
+/// provider need not change.
+/// </remarks>
 public sealed class AzureTableNodeStore : INodeStore
 {
-    private readonly TableService _service;
+    private readonly TableServiceClient _service;
 
-    /// <summary>Creates the store; <paramref name="httpClient"/> is owned by the caller (IHttpClientFactory).</summary>
+    /// <summary>
+    /// Creates the store, sending every request through <paramref name="httpClient"/> (owned by the
+    /// caller: IHttpClientFactory, or a test's fault-injecting handler).
+    /// </summary>
     public AzureTableNodeStore(AzureTableStorageOptions options, HttpClient httpClient, TimeProvider timeProvider)
+        : this(options, new HttpClientTransport(httpClient ?? throw new ArgumentNullException(nameof(httpClient))), credential: null, timeProvider)
+    {
+    }
+
+    /// <summary>Creates the store on the SDK's default HTTP transport.</summary>
+    public AzureTableNodeStore(AzureTableStorageOptions options, TimeProvider timeProvider)
+        : this(options, transport: null, credential: null, timeProvider)
+    {
+    }
+
+    /// <summary>Creates the store on <paramref name="transport"/>, authorizing a <see cref="AzureTableStorageOptions.ServiceUri"/> with <paramref name="credential"/>.</summary>
+    internal AzureTableNodeStore(AzureTableStorageOptions options, HttpPipelineTransport? transport, TokenCredential? credential, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(httpClient);
         ArgumentNullException.ThrowIfNull(timeProvider);
-        options.Validate();
-        var account = TableAccount.Parse(options.ConnectionString);
-        _service = new TableService(new TableTransport(account, httpClient, timeProvider, options));
+        _service = options.CreateServiceClient(transport, credential);
         EntitiesTable = options.TablePrefix + "entities";
         LogTable = options.TablePrefix + "log";
         PartnersTable = options.TablePrefix + "partners";
         ReceiptsTable = options.TablePrefix + "receipts";
-        Entities = new AzureEntityLedgerStore(_service, EntitiesTable);
-        Log = new AzureMerkleLogStore(_service, LogTable);
-        Partners = new AzurePartnerStateStore(_service, PartnersTable);
-        Receipts = new AzureReceiptStore(_service, ReceiptsTable);
+        Entities = new AzureEntityLedgerStore(_service.GetTableClient(EntitiesTable));
+        Log = new AzureMerkleLogStore(_service.GetTableClient(LogTable));
+        Partners = new AzurePartnerStateStore(_service.GetTableClient(PartnersTable));
+        Receipts = new AzureReceiptStore(_service.GetTableClient(ReceiptsTable));
     }
 
     /// <inheritdoc />
@@ -55,20 +76,26 @@ public sealed class AzureTableNodeStore : INodeStore
     public string ReceiptsTable { get; }
 
     /// <inheritdoc />
-    public async Task InitializeAsync(CancellationToken cancellationToken = default)
-    {
-        foreach (var table in Tables)
-        {
-            await _service.CreateTableAsync(table, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task InitializeAsync(CancellationToken cancellationToken = default) =>
+        ForEachTableAsync("Creating", table => _service.CreateTableIfNotExistsAsync(table, cancellationToken), cancellationToken);
 
-    /// <summary>Deletes this administration's tables and everything in them (decommissioning, tests).</summary>
-    public async Task DeleteTablesAsync(CancellationToken cancellationToken = default)
+    /// <summary>Deletes this administration's tables and everything in them (decommissioning, tests); a missing table is fine.</summary>
+    /// <remarks>The SDK answers a missing table's 404 without throwing.</remarks>
+    public Task DeleteTablesAsync(CancellationToken cancellationToken = default) =>
+        ForEachTableAsync("Deleting", table => _service.DeleteTableAsync(table, cancellationToken), cancellationToken);
+
+    private async Task ForEachTableAsync(string doing, Func<string, Task> operation, CancellationToken cancellationToken)
     {
         foreach (var table in Tables)
         {
-            await _service.DeleteTableAsync(table, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await operation(table).ConfigureAwait(false);
+            }
+            catch (Exception e) when (TableFailures.IsFailure(e, cancellationToken))
+            {
+                throw TableFailures.From($"{doing} table {table}", e);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text;
+using Azure.Data.Tables;
 using Interconnect.Ledger.Disclosure;
 using Interconnect.Ledger.Entries;
 
@@ -14,14 +15,11 @@ internal static class StoredEntry
 {
     private const byte FieldsVersion = 1;
 
-    public static byte[] Row(string partitionKey, DisclosedEntry entry)
-    {
-        using var writer = new TableRowWriter(partitionKey, TableKeys.SequenceRow(entry.Entry.Body.Sequence));
-        return writer
+    public static TableEntity Row(string partitionKey, DisclosedEntry entry) =>
+        new TableRowWriter(partitionKey, TableKeys.SequenceRow(entry.Entry.Body.Sequence))
             .Chunked("Entry", entry.Entry.Encode())
             .Chunked("Fields", EncodeFields(entry.Fields))
-            .ToArray();
-    }
+            .ToEntity();
 
     public static DisclosedEntry Read(TableRow row)
     {

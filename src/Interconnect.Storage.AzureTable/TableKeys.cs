@@ -116,11 +116,4 @@ internal static class TableKeys
 
     /// <summary>Checkpoints sort newest first: the row key counts down from long.MaxValue.</summary>
     public static string CheckpointRow(long treeSize) => "C" + (long.MaxValue - treeSize).ToString("D19", CultureInfo.InvariantCulture);
-
-    /// <summary>OData string literal: single quotes doubled.</summary>
-    public static string Literal(string value) => $"'{value.Replace("'", "''", StringComparison.Ordinal)}'";
-
-    /// <summary>The URL resource of one entity: Table(PartitionKey='..',RowKey='..'), escaped.</summary>
-    public static string EntityResource(string table, string partitionKey, string rowKey) =>
-        $"{table}(PartitionKey={Uri.EscapeDataString(Literal(partitionKey))},RowKey={Uri.EscapeDataString(Literal(rowKey))})";
 }

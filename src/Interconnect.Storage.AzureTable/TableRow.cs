@@ -1,11 +1,15 @@
-using System.Buffers;
 using System.Globalization;
-using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
 
 namespace Interconnect.Storage.AzureTable;
 
-/// <summary>Writes one entity as OData JSON, with type annotations where JSON alone is ambiguous.</summary>
-internal sealed class TableRowWriter : IDisposable
+/// <summary>
+/// Builds one row with the property types the row format fixes: strings, Edm.Int64 for counters
+/// and sequences (a ulong is stored as the long with the same bits), Edm.Int32, Edm.Boolean, and
+/// binary values as Edm.Binary chunks.
+/// </summary>
+internal sealed class TableRowWriter(string partitionKey, string rowKey)
 {
     /// <summary>
     /// Binary properties are split into chunks below the 64 KiB per-property limit (with margin for
@@ -13,127 +17,93 @@ internal sealed class TableRowWriter : IDisposable
     /// </summary>
     public const int ChunkBytes = 60 * 1024;
 
-    private readonly ArrayBufferWriter<byte> _buffer = new(1024);
-    private readonly Utf8JsonWriter _json;
+    private readonly TableEntity _row = new(partitionKey, rowKey);
 
-    public TableRowWriter(string partitionKey, string rowKey)
-    {
-        _json = new Utf8JsonWriter(_buffer);
-        _json.WriteStartObject();
-        _json.WriteString("PartitionKey", partitionKey);
-        _json.WriteString("RowKey", rowKey);
-    }
+    public TableRowWriter String(string name, string value) => Set(name, value);
 
-    public TableRowWriter String(string name, string value)
-    {
-        _json.WriteString(name, value);
-        return this;
-    }
+    public TableRowWriter Int64(string name, long value) => Set(name, value);
 
-    public TableRowWriter Int64(string name, long value)
-    {
-        _json.WriteString(name + "@odata.type", "Edm.Int64");
-        _json.WriteString(name, value.ToString(CultureInfo.InvariantCulture));
-        return this;
-    }
+    public TableRowWriter UInt64(string name, ulong value) => Set(name, unchecked((long)value));
 
-    public TableRowWriter UInt64(string name, ulong value) => Int64(name, unchecked((long)value));
+    public TableRowWriter Int32(string name, int value) => Set(name, value);
 
-    public TableRowWriter Int32(string name, int value)
-    {
-        _json.WriteNumber(name, value);
-        return this;
-    }
+    public TableRowWriter Boolean(string name, bool value) => Set(name, value);
 
-    public TableRowWriter Boolean(string name, bool value)
-    {
-        _json.WriteBoolean(name, value);
-        return this;
-    }
-
-    /// <summary>Writes <paramref name="value"/> as name0, name1, ... Edm.Binary chunks and nameChunks.</summary>
+    /// <summary>Writes <paramref name="value"/> as name0, name1, ... Edm.Binary chunks and nameChunks (Int32).</summary>
     public TableRowWriter Chunked(string name, ReadOnlySpan<byte> value)
     {
         var chunks = 0;
         for (var offset = 0; offset < value.Length || chunks == 0; offset += ChunkBytes)
         {
-            var piece = value.Slice(offset, Math.Min(ChunkBytes, value.Length - offset));
-            var property = name + chunks.ToString(CultureInfo.InvariantCulture);
-            _json.WriteString(property + "@odata.type", "Edm.Binary");
-            _json.WriteBase64String(property, piece);
+            _row[name + chunks.ToString(CultureInfo.InvariantCulture)] = value.Slice(offset, Math.Min(ChunkBytes, value.Length - offset)).ToArray();
             chunks++;
         }
 
-        _json.WriteNumber(name + "Chunks", chunks);
+        _row[name + "Chunks"] = chunks;
         return this;
     }
 
-    public byte[] ToArray()
-    {
-        _json.WriteEndObject();
-        _json.Flush();
-        return _buffer.WrittenSpan.ToArray();
-    }
+    public TableEntity ToEntity() => _row;
 
-    public void Dispose() => _json.Dispose();
+    // The CLR type of the value is what the SDK writes as the property's Edm type.
+    private TableRowWriter Set(string name, object value)
+    {
+        _row[name] = value;
+        return this;
+    }
 }
 
-/// <summary>Reads one stored entity from OData JSON (minimal or no metadata).</summary>
-internal readonly struct TableRow(JsonElement element)
+/// <summary>Reads one stored row, refusing a property that is missing or of the wrong type.</summary>
+internal readonly struct TableRow(TableEntity row)
 {
-    public string PartitionKey => String(nameof(PartitionKey));
+    public string PartitionKey => row.PartitionKey;
 
-    public string RowKey => String(nameof(RowKey));
+    public string RowKey => row.RowKey;
 
-    /// <summary>The row's ETag when the response carried metadata (queries), else null.</summary>
-    public string? ETag => element.TryGetProperty("odata.etag", out var e) ? e.GetString() : null;
+    public ETag ETag => row.ETag;
 
-    public string String(string name) =>
-        element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String
-            ? v.GetString()!
-            : throw Missing(name);
+    public string String(string name) => row.TryGetValue(name, out var v) && v is string s ? s : throw Missing(name);
 
-    public long Int64(string name)
-    {
-        if (!element.TryGetProperty(name, out var v))
+    /// <summary>An Edm.Int64 or Edm.Int32 value; a decimal string (an Int64 that lost its type annotation) is read too.</summary>
+    public long Int64(string name) => row.TryGetValue(name, out var v)
+        ? v switch
         {
-            throw Missing(name);
+            long l => l,
+            int i => i,
+            string s when long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed) => parsed,
+            _ => throw Missing(name),
         }
-
-        return v.ValueKind == JsonValueKind.String
-            ? long.Parse(v.GetString()!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)
-            : v.GetInt64();
-    }
+        : throw Missing(name);
 
     public ulong UInt64(string name) => unchecked((ulong)Int64(name));
 
-    public bool Boolean(string name) =>
-        element.TryGetProperty(name, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : throw Missing(name);
+    public bool Boolean(string name) => row.TryGetValue(name, out var v) && v is bool b ? b : throw Missing(name);
 
-    public bool Has(string name) => element.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null;
+    public bool Has(string name) => row.TryGetValue(name, out var v) && v is not null;
 
     public byte[] Chunked(string name)
     {
-        var count = (int)Int64(name + "Chunks");
+        var count = Int64(name + "Chunks");
+        if (count is < 0 or > int.MaxValue)
+        {
+            throw Missing(name + "Chunks");
+        }
+
         var parts = new byte[count][];
         for (var i = 0; i < count; i++)
         {
             var property = name + i.ToString(CultureInfo.InvariantCulture);
-            if (!element.TryGetProperty(property, out var v) || v.ValueKind != JsonValueKind.String)
+            parts[i] = row.TryGetValue(property, out var v) switch
             {
-                throw Missing(property);
-            }
-
-            parts[i] = v.GetBytesFromBase64();
+                true when v is byte[] bytes => bytes,
+                true when v is BinaryData data => data.ToArray(),
+                _ => throw Missing(property),
+            };
         }
 
         return parts.Length == 1 ? parts[0] : parts.SelectMany(p => p).ToArray();
     }
 
-    private StorageException Missing(string name)
-    {
-        var pk = element.TryGetProperty(nameof(PartitionKey), out var p) ? p.GetString() : "?";
-        var rk = element.TryGetProperty(nameof(RowKey), out var r) ? r.GetString() : "?";
-        return new StorageException($"The stored row ({pk}, {rk}) lacks a readable property \"{name}\".");
-    }
+    private StorageException Missing(string name) =>
+        new($"The stored row ({row.PartitionKey}, {row.RowKey}) lacks a readable property \"{name}\".");
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Azure.Data.Tables;
 using Interconnect.Storage.Conformance;
 
 namespace Interconnect.Storage.AzureTable.Tests;
@@ -27,29 +28,21 @@ public sealed class AzureTableBehaviourTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_transaction_with_a_stale_etag_fails_with_412_and_applies_none_of_its_rows()
     {
-        var service = new TableService(new TableTransport(TableAccount.Parse(_options.ConnectionString), Azurite.Http, TimeProvider.System, _options));
-        var table = _store.PartnersTable;
-        using (var first = new TableRowWriter("p", "head"))
-        {
-            await service.SendAsync(new TableRequest(HttpMethod.Post, table, first.Int64("N", 1).ToArray()), default);
-        }
+        var table = Azurite.Table(_store.PartnersTable);
+        await table.AddEntityAsync(new TableEntity("p", "head") { ["N"] = 1L });
+        var staleETag = (await table.GetEntityAsync<TableEntity>("p", "head")).Value.ETag;
+        await table.UpdateEntityAsync(new TableEntity("p", "head") { ["N"] = 2L }, staleETag, TableUpdateMode.Replace);
 
-        var staleETag = (await service.GetAsync(table, "p", "head", default))!.Value.ETag;
-        using (var second = new TableRowWriter("p", "head"))
-        {
-            await service.SendAsync(new TableRequest(HttpMethod.Put, TableKeys.EntityResource(table, "p", "head"), second.Int64("N", 2).ToArray(), IfMatch: staleETag), default);
-        }
+        var refusal = await Assert.ThrowsAsync<TableTransactionFailedException>(() => table.SubmitTransactionAsync(
+        [
+            new TableTransactionAction(TableTransactionActionType.Add, new TableEntity("p", "row1") { ["N"] = 10L }),
+            new TableTransactionAction(TableTransactionActionType.UpdateReplace, new TableEntity("p", "head") { ["N"] = 3L }, staleETag),
+        ]));
 
-        using var insert = new TableRowWriter("p", "row1");
-        using var replace = new TableRowWriter("p", "head");
-        var batch = new TableBatch(service.Account, table)
-            .Insert(insert.Int64("N", 10).ToArray())
-            .Replace("p", "head", staleETag, replace.Int64("N", 3).ToArray());
-        var response = await service.SendAsync(batch.ToRequest(), default);
-
-        Assert.Equal(HttpStatusCode.PreconditionFailed, response.Status);
-        Assert.Null(await service.GetAsync(table, "p", "row1", default));
-        Assert.Equal(2, (await service.GetAsync(table, "p", "head", default))!.Value.Row.Int64("N"));
+        Assert.Equal((int)HttpStatusCode.PreconditionFailed, refusal.Status);
+        Assert.Equal(1, refusal.FailedTransactionActionIndex);
+        Assert.False((await table.GetEntityIfExistsAsync<TableEntity>("p", "row1")).HasValue);
+        Assert.Equal(2L, (await table.GetEntityAsync<TableEntity>("p", "head")).Value.GetInt64("N"));
     }
 
     [Fact]
@@ -126,25 +119,6 @@ public sealed class AzureTableBehaviourTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public void A_transactions_response_yields_the_etag_of_its_first_operation()
-    {
-        const string Response =
-            "--batchresponse_1\r\nContent-Type: multipart/mixed; boundary=changesetresponse_1\r\n\r\n"
-            + "--changesetresponse_1\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n"
-            + "HTTP/1.1 204 No Content\r\nDataServiceVersion: 3.0;\r\nETag: W/\"datetime'2026-11-21T01%3A03%3A58.5134477Z'\"\r\n\r\n\r\n"
-            + "--changesetresponse_1\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n"
-            + "HTTP/1.1 204 No Content\r\nETag: W/\"datetime'2026-11-21T01%3A03%3A58.5134479Z'\"\r\n\r\n\r\n"
-            + "--changesetresponse_1--\r\n--batchresponse_1--\r\n";
-        const string WithoutETag =
-            "--changesetresponse_1\r\n\r\nHTTP/1.1 204 No Content\r\nDataServiceVersion: 3.0;\r\n\r\n\r\n"
-            + "--changesetresponse_1\r\n\r\nHTTP/1.1 204 No Content\r\nETag: W/\"datetime'2026-11-21T01%3A03%3A58Z'\"\r\n\r\n";
-
-        Assert.Equal("W/\"datetime'2026-11-21T01%3A03%3A58.5134477Z'\"", BatchResponse.FirstETag(System.Text.Encoding.UTF8.GetBytes(Response)));
-        Assert.Null(BatchResponse.FirstETag(System.Text.Encoding.UTF8.GetBytes(WithoutETag)));
-        Assert.Null(BatchResponse.FirstETag([]));
-    }
-
-    [Fact]
     public async Task Reads_past_a_thousand_rows_follow_continuation_tokens()
     {
         for (var size = 0; size < 1030; size += StorageLimits.MaxLeavesPerAppend)
@@ -187,13 +161,13 @@ public sealed class AzureTableBehaviourTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_partner_row_saved_before_ReceivedThrough_existed_reads_as_zero_and_saves_under_its_etag()
     {
-        var service = new TableService(new TableTransport(TableAccount.Parse(_options.ConnectionString), Azurite.Http, TimeProvider.System, _options));
-        using (var legacy = new TableRowWriter("partner", "FR"))
+        await Azurite.Table(_store.PartnersTable).AddEntityAsync(new TableEntity("partner", "FR")
         {
-            var row = legacy.String("Partner", "FR").Int64("AcknowledgedThrough", 7)
-                .String("UpdatedAt", "2026-01-01T00:00:00.0000000+00:00").Boolean("HasCheckpoint", false).ToArray();
-            Assert.True((await service.SendAsync(new TableRequest(HttpMethod.Post, _store.PartnersTable, row), default)).IsSuccess);
-        }
+            ["Partner"] = "FR",
+            ["AcknowledgedThrough"] = 7L,
+            ["UpdatedAt"] = "2026-01-01T00:00:00.0000000+00:00",
+            ["HasCheckpoint"] = false,
+        });
 
         var read = await _store.Partners.GetAsync("FR");
         var saved = await _store.Partners.SaveAsync(read! with { ReceivedThrough = 12 });
@@ -202,6 +176,39 @@ public sealed class AzureTableBehaviourTests : IAsyncLifetime, IDisposable
         Assert.Equal(7, read.AcknowledgedThrough);
         Assert.Equal(12, (await _store.Partners.GetAsync("FR"))!.ReceivedThrough);
         Assert.Equal(saved.Version, (await _store.Partners.GetAsync("FR"))!.Version);
+    }
+
+    [Fact]
+    public async Task A_partner_state_whose_first_save_lost_its_answer_is_recognised_on_retry()
+    {
+        var lossy = new AzureTableNodeStore(
+            _options, new HttpClient(new LostAnswerHandler(HttpStatusCode.ServiceUnavailable, LostAnswerHandler.Writes)), TimeProvider.System);
+        var state = new PartnerState("FR", 4, [1, 2, 3], new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.FromHours(1))) { ReceivedThrough = 9 };
+
+        var saved = await lossy.Partners.SaveAsync(state);
+
+        var stored = await _store.Partners.GetAsync("FR");
+        Assert.Equal(stored!.Version, saved.Version);
+        Assert.Equal((4L, 9L), (stored.AcknowledgedThrough, stored.ReceivedThrough));
+        Assert.Equal([1, 2, 3], stored.LastCheckpoint);
+    }
+
+    [Fact]
+    public async Task A_retried_append_that_finds_another_writers_entries_reports_a_conflict()
+    {
+        var entity = new EntityKey("GB", "aeo-operator", "RETRY-RACE");
+        var theirs = _ledger.Chain(entity, 2);
+        using var other = new TestLedger();
+
+        // The first attempt never reaches the service: the other writer appends, and the answer is a 503.
+        var racing = new AzureTableNodeStore(
+            _options,
+            new HttpClient(new LostAnswerHandler(HttpStatusCode.ServiceUnavailable, LostAnswerHandler.Batches, () => _store.Entities.AppendAsync(entity, 0, theirs), forward: false)),
+            TimeProvider.System);
+
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => racing.Entities.AppendAsync(entity, 0, other.Chain(entity, 2)));
+
+        EntryAssert.Same(theirs, await _store.Entities.ReadAsync(entity, 1, 10));
     }
 
     private sealed class CountingHandler() : DelegatingHandler(new SocketsHttpHandler())
@@ -231,24 +238,39 @@ public sealed class AzureTableBehaviourTests : IAsyncLifetime, IDisposable
     }
 
     /// <summary>
-    /// Passes requests to Azurite. Before the first $batch it can run an interfering write; after
-    /// it, it can throw the real answer away and report a transient status instead.
+    /// Passes requests to Azurite. Before the first request it picks, it can run an interfering
+    /// write; after it, it can throw the real answer away and report a transient status instead
+    /// (or, with <c>forward: false</c>, not pass the request on at all).
     /// </summary>
-    private sealed class LostAnswerHandler(HttpStatusCode? onFirstBatch, Func<Task>? beforeBatch = null) : DelegatingHandler(new SocketsHttpHandler())
+    private sealed class LostAnswerHandler(HttpStatusCode? lose, Func<HttpRequestMessage, bool> picks, Func<Task>? before = null, bool forward = true)
+        : DelegatingHandler(new SocketsHttpHandler())
     {
-        private int _batches;
+        private int _picked;
+
+        public LostAnswerHandler(HttpStatusCode? onFirstBatch, Func<Task>? beforeBatch = null)
+            : this(onFirstBatch, Batches, beforeBatch)
+        {
+        }
+
+        public static bool Batches(HttpRequestMessage request) => request.RequestUri!.AbsolutePath.EndsWith("/$batch", StringComparison.Ordinal);
+
+        public static bool Writes(HttpRequestMessage request) => request.Method != HttpMethod.Get;
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            var isBatch = request.RequestUri!.AbsolutePath.EndsWith("/$batch", StringComparison.Ordinal);
-            var first = isBatch && Interlocked.Increment(ref _batches) == 1;
-            if (first && beforeBatch is not null)
+            var first = picks(request) && Interlocked.Increment(ref _picked) == 1;
+            if (first && before is not null)
             {
-                await beforeBatch();
+                await before();
+            }
+
+            if (first && !forward)
+            {
+                return new HttpResponseMessage(lose ?? HttpStatusCode.ServiceUnavailable);
             }
 
             var response = await base.SendAsync(request, cancellationToken);
-            if (first && onFirstBatch is { } lost)
+            if (first && lose is { } lost)
             {
                 response.Dispose();
                 return new HttpResponseMessage(lost);

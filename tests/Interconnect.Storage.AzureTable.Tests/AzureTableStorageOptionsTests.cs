@@ -37,5 +37,17 @@ public sealed class AzureTableStorageOptionsTests
         Assert.Throws<ArgumentException>(() => (Options("gb") with { RequestTimeout = TimeSpan.Zero }).Validate());
     }
 
+    [Theory]
+    [InlineData("garbage")]
+    [InlineData("AccountName=gbcustoms")]
+    [InlineData("DefaultEndpointsProtocol=https;AccountName=gbcustoms;AccountKey=not base64!")]
+    public void A_connection_string_the_sdk_cannot_read_is_refused_when_the_store_is_built(string connectionString)
+    {
+        var error = Assert.Throws<ArgumentException>(
+            () => new AzureTableNodeStore(Options("gb") with { ConnectionString = connectionString }, TimeProvider.System));
+
+        Assert.StartsWith("Storage:AzureTable:ConnectionString is not a usable Azure Storage connection string", error.Message, StringComparison.Ordinal);
+    }
+
     private static AzureTableStorageOptions Options(string prefix) => new() { ConnectionString = "UseDevelopmentStorage=true", TablePrefix = prefix };
 }

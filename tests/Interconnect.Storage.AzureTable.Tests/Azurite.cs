@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Azure.Data.Tables;
 
 namespace Interconnect.Storage.AzureTable.Tests;
 
@@ -25,12 +26,15 @@ public static class Azurite
         BaseRetryDelay = TimeSpan.FromMilliseconds(50),
     };
 
+    /// <summary>A table of the test account, straight through the SDK (to set rows up or look at them as stored).</summary>
+    public static TableClient Table(string name) => new TableServiceClient(ConnectionString).GetTableClient(name);
+
     /// <summary>Throws with instructions when Azurite is not listening.</summary>
     public static Task EnsureReachableAsync() => Reachable.Value;
 
     private static async Task CheckAsync()
     {
-        var endpoint = TableAccount.Parse(ConnectionString).TableEndpoint;
+        var endpoint = new TableServiceClient(ConnectionString).Uri;
         using var client = new TcpClient();
         try
         {

@@ -33,10 +33,4 @@ public sealed class TableKeysTests
 
         Assert.Equal(key, TableKeys.ParseEntityPartition(TableKeys.EntityPartition(key)));
     }
-
-    [Fact]
-    public void Entity_resource_escapes_quotes_and_reserved_characters()
-    {
-        Assert.Equal("t(PartitionKey=%27a%27%27b%21c%27,RowKey=%27head%27)", TableKeys.EntityResource("t", "a'b!c", "head"));
-    }
 }
