@@ -34,7 +34,7 @@ public sealed partial class CrossBorderTraceTests(ITestOutputHelper output)
         }
         finally
         {
-            // Disposal shuts the logger provider down, which exports the logs it buffers.
+            // Stopping (in CertifyAndCollectAsync) flushes the logs the node buffers; disposal shuts its providers down.
             await mesh.DisposeAsync();
         }
 

@@ -1,6 +1,6 @@
 namespace Interconnect.Node.Telemetry;
 
-/// <summary>The names operators subscribe to: the node's ActivitySource and Meter, the built-in sources and meters exported with them, and the tags spans share.</summary>
+/// <summary>The names operators subscribe to: the node's ActivitySource and Meter, the libraries' sources and meters exported with them, and the tags spans share.</summary>
 public static class TelemetryNames
 {
     /// <summary>The ActivitySource of every span the node starts (API commands, signing, storage writes, replication, receipts).</summary>
@@ -15,10 +15,14 @@ public static class TelemetryNames
     /// <summary>The service name when neither OTEL_SERVICE_NAME nor the configuration gives one.</summary>
     public const string DefaultServiceName = "interconnect-node";
 
-    /// <summary>Framework sources exported next to ours: ASP.NET Core requests, HttpClient calls (Azure Table storage), MassTransit send and receive.</summary>
-    public static IReadOnlyList<string> BuiltInSources { get; } = ["Microsoft.AspNetCore", "System.Net.Http", "MassTransit"];
+    /// <summary>
+    /// Sources of libraries without an instrumentation package, listened to by name next to ours:
+    /// MassTransit's send, receive and process; Orleans' grain calls, runtime, lifecycle and storage.
+    /// ASP.NET Core's and HttpClient's come with their instrumentation packages.
+    /// </summary>
+    public static IReadOnlyList<string> LibrarySources { get; } =
+        ["MassTransit", "Microsoft.Orleans.Application", "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Lifecycle", "Microsoft.Orleans.Storage"];
 
-    /// <summary>Framework meters exported next to ours.</summary>
-    public static IReadOnlyList<string> BuiltInMeters { get; } =
-        ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http", "System.Runtime", "MassTransit"];
+    /// <summary>Meters of libraries without an instrumentation package, listened to by name next to ours (ASP.NET Core's, HttpClient's and the runtime's come with their instrumentation packages).</summary>
+    public static IReadOnlyList<string> LibraryMeters { get; } = ["MassTransit", "Microsoft.Orleans"];
 }

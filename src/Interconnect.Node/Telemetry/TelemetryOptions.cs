@@ -59,6 +59,18 @@ public sealed class TelemetryOptions
     /// <summary>The endpoint of logs, or null when logs are not exported.</summary>
     internal Uri? LogsEndpoint => ExportLogs ? OtlpLogsEndpoint ?? SignalEndpoint("v1/logs") : null;
 
+    /// <summary>The exporter settings of the signal sent to <paramref name="endpoint"/>.</summary>
+    internal OtlpExporterOptions Exporter(Uri endpoint)
+    {
+        var exporter = new OtlpExporterOptions { Endpoint = endpoint, Protocol = Protocol };
+        if (OtlpHeaders is { Length: > 0 } headers)
+        {
+            exporter.Headers = headers;
+        }
+
+        return exporter;
+    }
+
     /// <summary>Reads the OTEL_* variables from <paramref name="configuration"/> (which holds the environment), then the <see cref="Section"/> section.</summary>
     public static TelemetryOptions Read(IConfiguration configuration)
     {

@@ -26,17 +26,27 @@ public sealed record ReceivedSpan(
     public override string ToString() => $"{Administration} {Name} trace {TraceId} span {SpanId} parent {ParentSpanId} ({Scope})";
 }
 
+/// <summary>A metric as an OTLP collector receives it: its name, its Meter (scope) and the resource of the process that sent it.</summary>
+public sealed record ReceivedMetric(string Name, string Scope, IReadOnlyDictionary<string, string> Resource)
+{
+    public string? Administration => Resource.GetValueOrDefault("interconnect.administration");
+
+    public override string ToString() => $"{Administration} {Name} ({Scope})";
+}
+
 /// <summary>A log record as an OTLP collector receives it.</summary>
 public sealed record ReceivedLog(string Body, string TraceId, string SpanId);
 
 /// <summary>
 /// A minimal OTLP/HTTP collector on a loopback port: takes POST /v1/traces (protobuf), decodes
 /// ExportTraceServiceRequest → ResourceSpans → ScopeSpans → Span, and keeps every span; keeps the
-/// log records of /v1/logs with their trace context; accepts and counts /v1/metrics exports.
+/// log records of /v1/logs with their trace context; counts /v1/metrics exports and keeps the
+/// metrics' names with their Meter and resource.
 /// </summary>
 public sealed class OtlpReceiver : IAsyncDisposable
 {
     private readonly ConcurrentQueue<ReceivedSpan> _spans = new();
+    private readonly ConcurrentQueue<ReceivedMetric> _metrics = new();
     private readonly ConcurrentQueue<ReceivedLog> _logs = new();
     private readonly WebApplication _app;
     private int _metricExports;
@@ -49,6 +59,8 @@ public sealed class OtlpReceiver : IAsyncDisposable
     public IReadOnlyList<ReceivedSpan> Spans => [.. _spans];
 
     public int MetricExports => Volatile.Read(ref _metricExports);
+
+    public IReadOnlyList<ReceivedMetric> Metrics => [.. _metrics];
 
     public int LogExports => Volatile.Read(ref _logExports);
 
@@ -73,7 +85,11 @@ public sealed class OtlpReceiver : IAsyncDisposable
         });
         app.MapPost("/v1/metrics", async (HttpRequest request) =>
         {
-            await ReadBodyAsync(request);
+            foreach (var metric in DecodeMetrics(await ReadBodyAsync(request)))
+            {
+                receiver._metrics.Enqueue(metric);
+            }
+
             Interlocked.Increment(ref receiver._metricExports);
             return Results.Bytes([], "application/x-protobuf");
         });
@@ -99,68 +115,43 @@ public sealed class OtlpReceiver : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    /// <summary>Decodes an ExportTraceServiceRequest.</summary>
-    public static List<ReceivedSpan> DecodeTraces(byte[] body)
-    {
-        var spans = new List<ReceivedSpan>();
-        var request = new ProtobufReader(body);
-        while (request.Next(out var field, out var wire))
-        {
-            if (field == 1 && wire == 2)
-            {
-                ReadResourceSpans(request.ReadBytes(), spans);
-            }
-            else
-            {
-                request.Skip(wire);
-            }
-        }
+    /// <summary>Decodes an ExportTraceServiceRequest: ResourceSpans (1) → ScopeSpans (2) → Span (2).</summary>
+    public static List<ReceivedSpan> DecodeTraces(byte[] body) =>
+        [.. Scoped(body).Select(s => ReadSpan(s.Item, s.Resource, s.Scope))];
 
-        return spans;
-    }
+    /// <summary>Decodes an ExportMetricsServiceRequest: ResourceMetrics (1) → ScopeMetrics (2) → Metric (2) { name = 1 }.</summary>
+    public static List<ReceivedMetric> DecodeMetrics(byte[] body) =>
+        [.. Scoped(body).Select(s => new ReceivedMetric(StringField(s.Item, 1), s.Scope, s.Resource))];
 
     /// <summary>Decodes an ExportLogsServiceRequest: ResourceLogs (1) → ScopeLogs (2) → LogRecord (2) { body = 5, trace_id = 9, span_id = 10 }.</summary>
-    public static List<ReceivedLog> DecodeLogs(byte[] body)
+    public static List<ReceivedLog> DecodeLogs(byte[] body) =>
+        [.. Scoped(body).Select(s => ReadLog(s.Item))];
+
+    private static ReceivedLog ReadLog(ReadOnlySpan<byte> record)
     {
-        var logs = new List<ReceivedLog>();
-        foreach (var resourceLogs in Fields(body, 1))
+        string text = string.Empty, trace = string.Empty, span = string.Empty;
+        var reader = new ProtobufReader(record);
+        while (reader.Next(out var field, out var wire))
         {
-            foreach (var scopeLogs in Fields(resourceLogs, 2))
+            switch (field, wire)
             {
-                foreach (var record in Fields(scopeLogs, 2))
-                {
-                    string text = string.Empty, trace = string.Empty, span = string.Empty;
-                    var reader = new ProtobufReader(record);
-                    while (reader.Next(out var field, out var wire))
-                    {
-                        switch (field, wire)
-                        {
-                            case (5, 2):
-                                var any = new ProtobufReader(reader.ReadBytes());
-                                while (any.Next(out var f, out var w))
-                                {
-                                    text = f == 1 && w == 2 ? any.ReadString() : Skipped(ref any, w);
-                                }
-
-                                break;
-                            case (9, 2):
-                                trace = Convert.ToHexStringLower(reader.ReadBytes());
-                                break;
-                            case (10, 2):
-                                span = Convert.ToHexStringLower(reader.ReadBytes());
-                                break;
-                            default:
-                                reader.Skip(wire);
-                                break;
-                        }
-                    }
-
-                    logs.Add(new ReceivedLog(text, trace, span));
-                }
+                case (5, 2):
+                    // AnyValue { string string_value = 1; ... }
+                    text = StringField(reader.ReadBytes(), 1);
+                    break;
+                case (9, 2):
+                    trace = Convert.ToHexStringLower(reader.ReadBytes());
+                    break;
+                case (10, 2):
+                    span = Convert.ToHexStringLower(reader.ReadBytes());
+                    break;
+                default:
+                    reader.Skip(wire);
+                    break;
             }
         }
 
-        return logs;
+        return new ReceivedLog(text, trace, span);
     }
 
     // The length-delimited fields numbered `number` of a message.
@@ -190,83 +181,47 @@ public sealed class OtlpReceiver : IAsyncDisposable
         return buffer.ToArray();
     }
 
-    // ResourceSpans { Resource resource = 1; repeated ScopeSpans scope_spans = 2; }
-    private static void ReadResourceSpans(ReadOnlySpan<byte> bytes, List<ReceivedSpan> spans)
+    // Every signal has one shape: Resource{Spans,Metrics,Logs} { Resource resource = 1; repeated
+    // Scope{Spans,Metrics,Logs} scopes = 2; } and Scope{Spans,Metrics,Logs} { InstrumentationScope
+    // scope = 1; repeated {Span,Metric,LogRecord} items = 2; }. Each item with its resource's
+    // attributes and its scope's name.
+    private static IEnumerable<(byte[] Item, IReadOnlyDictionary<string, string> Resource, string Scope)> Scoped(byte[] request)
     {
-        var resource = new Dictionary<string, string>(StringComparer.Ordinal);
-        var scopes = new List<byte[]>();
-        var reader = new ProtobufReader(bytes);
-        while (reader.Next(out var field, out var wire))
+        foreach (var resourceItems in Fields(request, 1))
         {
-            switch (field, wire)
+            var resource = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var attribute in Fields(Fields(resourceItems, 1).FirstOrDefault(), 1))
             {
-                case (1, 2):
-                    // Resource { repeated KeyValue attributes = 1; }
-                    var r = new ProtobufReader(reader.ReadBytes());
-                    while (r.Next(out var f, out var w))
-                    {
-                        if (f == 1 && w == 2)
-                        {
-                            var (key, value) = ReadKeyValue(r.ReadBytes());
-                            resource[key] = value;
-                        }
-                        else
-                        {
-                            r.Skip(w);
-                        }
-                    }
-
-                    break;
-                case (2, 2):
-                    scopes.Add(reader.ReadBytes().ToArray());
-                    break;
-                default:
-                    reader.Skip(wire);
-                    break;
+                var (key, value) = ReadKeyValue(attribute);
+                resource[key] = value;
             }
-        }
 
-        foreach (var scope in scopes)
-        {
-            ReadScopeSpans(scope, resource, spans);
+            foreach (var scopeItems in Fields(resourceItems, 2))
+            {
+                var scope = StringField(Fields(scopeItems, 1).FirstOrDefault(), 1);
+                foreach (var item in Fields(scopeItems, 2))
+                {
+                    yield return (item, resource, scope);
+                }
+            }
         }
     }
 
-    // ScopeSpans { InstrumentationScope scope = 1; repeated Span spans = 2; }
-    private static void ReadScopeSpans(ReadOnlySpan<byte> bytes, IReadOnlyDictionary<string, string> resource, List<ReceivedSpan> spans)
+    // The first string field numbered `number` of a message, or empty.
+    private static string StringField(ReadOnlySpan<byte> message, int number)
     {
-        var scopeName = string.Empty;
-        var raw = new List<byte[]>();
-        var reader = new ProtobufReader(bytes);
+        var reader = new ProtobufReader(message);
         while (reader.Next(out var field, out var wire))
         {
-            switch (field, wire)
+            if (field == number && wire == 2)
             {
-                case (1, 2):
-                    var s = new ProtobufReader(reader.ReadBytes());
-                    while (s.Next(out var f, out var w))
-                    {
-                        if (f == 1 && w == 2)
-                        {
-                            scopeName = s.ReadString();
-                        }
-                        else
-                        {
-                            s.Skip(w);
-                        }
-                    }
-
-                    break;
-                case (2, 2):
-                    raw.Add(reader.ReadBytes().ToArray());
-                    break;
-                default:
-                    reader.Skip(wire);
-                    break;
+                return reader.ReadString();
             }
+
+            reader.Skip(wire);
         }
 
-        spans.AddRange(raw.Select(span => ReadSpan(span, resource, scopeName)));
+        return string.Empty;
     }
 
     // Span { bytes trace_id = 1; bytes span_id = 2; bytes parent_span_id = 4; string name = 5; SpanKind kind = 6; repeated KeyValue attributes = 9; }
