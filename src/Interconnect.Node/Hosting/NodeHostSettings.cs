@@ -33,6 +33,12 @@ public sealed class NodeHostSettings
     /// </summary>
     public int? PrimarySiloPort { get; init; }
 
+    /// <summary>
+    /// The host configures the silo's cluster itself (membership, endpoints, cluster and service ids),
+    /// as Orleans.TestingHost does; the node adds only its grains to the silo.
+    /// </summary>
+    public bool ClusterConfiguredByHost { get; init; }
+
     /// <summary>Serve the web UI's static files.</summary>
     public bool ServeWebUi { get; init; } = true;
 }

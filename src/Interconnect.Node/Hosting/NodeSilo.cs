@@ -41,6 +41,12 @@ public static class NodeSilo
         var gatewayPort = settings.GatewayPort ?? cluster.GatewayPort;
         services.AddOrleans(silo =>
         {
+            AddGrains(silo);
+            if (settings.ClusterConfiguredByHost)
+            {
+                return;
+            }
+
             silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
             {
                 o.ClusterId = clusterId;
@@ -70,13 +76,16 @@ public static class NodeSilo
                 // Silo name, cluster and service ids and the advertised address from the pod's environment.
                 silo.UseKubernetesHosting();
             }
-
-            // A grain call is a span of the caller's trace, across silos and across borders.
-            silo.AddActivityPropagation();
-            // The silo holding the log grain wakes this silo's replication when the log grows.
-            silo.Services.AddSingleton<ILogAppendedObserver>(sp => sp.GetRequiredService<AdministrationNode>().Log);
-            silo.AddInterconnectGrains(sp => sp.GetRequiredService<AdministrationNode>().Context);
         });
+    }
+
+    private static void AddGrains(ISiloBuilder silo)
+    {
+        // A grain call is a span of the caller's trace, across silos and across borders.
+        silo.AddActivityPropagation();
+        // The silo holding the log grain wakes this silo's replication when the log grows.
+        silo.Services.AddSingleton<ILogAppendedObserver>(sp => sp.GetRequiredService<AdministrationNode>().Log);
+        silo.AddInterconnectGrains(sp => sp.GetRequiredService<AdministrationNode>().Context);
     }
 
     // The first address another machine could reach this one on; loopback when there is none.
