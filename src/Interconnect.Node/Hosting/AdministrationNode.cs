@@ -122,6 +122,10 @@ public sealed class NodeGrains(IGrainFactory factory, GrainActivations activatio
     public T GetGrain<T>(string key)
         where T : IGrainWithStringKey => factory.GetGrain<T>(key);
 
+    /// <summary>A reference other silos' grains can call <paramref name="observer"/> on, in this silo.</summary>
+    public T ObserverReference<T>(T observer)
+        where T : IGrainObserver => factory.CreateObjectReference<T>(observer);
+
     /// <summary>Entity-grain activations this silo created since start.</summary>
     public long ActivationsCreated => activations.Created;
 

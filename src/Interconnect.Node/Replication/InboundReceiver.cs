@@ -312,7 +312,7 @@ internal sealed partial class InboundReceiver(
             return;
         }
 
-        agreements.Invalidate();
+        await agreements.InvalidateEverywhereAsync().ConfigureAwait(false);
         if (body.EntryType != MraAcceptance.EntryType)
         {
             return;
@@ -329,7 +329,7 @@ internal sealed partial class InboundReceiver(
         {
             await node.Grains.GetGrain<IMraAgreementGrain>(body.EntityId)
                 .RecordAcceptance(new RecordMraAcceptance(body.Origin, entry)).ConfigureAwait(false);
-            agreements.Invalidate();
+            await agreements.InvalidateEverywhereAsync().ConfigureAwait(false);
         }
         catch (DomainRuleException e)
         {

@@ -79,6 +79,8 @@ internal sealed partial class PartnerLinkGrain(
 
         var stored = await node.Store.Partners.GetAsync(Partner, cancellationToken).ConfigureAwait(true);
         _link = new PartnerLink(Partner, stored?.AcknowledgedThrough ?? 0, stored?.UpdatedAt, options.ResendAfter);
+        // This silo's book may predate agreement entries another silo's link activation already sent past.
+        agreements.Invalidate();
         _timer = this.RegisterGrainTimer(SendAsync, new GrainTimerCreationOptions(TimeSpan.Zero, options.PollInterval) { KeepAlive = true });
     }
 
@@ -226,8 +228,9 @@ internal sealed partial class PartnerLinkGrain(
             {
                 if (leaf.Entity.Kind == Grains.MraAgreements.MraAgreementGrain.EntityKind)
                 {
-                    // Decisions follow the log order: an agreement's own entries change who receives what next.
-                    agreements.Invalidate();
+                    // Decisions follow the log order: an agreement's own entries change who receives what next,
+                    // here and in every silo's decisions on what partners send.
+                    await agreements.InvalidateEverywhereAsync().ConfigureAwait(true);
                 }
 
                 var stored = await node.Store.Entities.ReadAsync(leaf.Entity, leaf.Sequence, 1, cancellationToken).ConfigureAwait(true);

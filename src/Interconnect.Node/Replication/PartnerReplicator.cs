@@ -13,6 +13,7 @@ namespace Interconnect.Node.Replication;
 /// </summary>
 internal sealed partial class PartnerReplicator(
     AdministrationNode node,
+    AgreementBook agreements,
     ReplicationOptions options,
     ILogger<PartnerReplicator> logger) : BackgroundService
 {
@@ -50,8 +51,19 @@ internal sealed partial class PartnerReplicator(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         node.Log.Appended += (_, _) => Notify();
+        var book = node.Grains.ObserverReference<IAgreementsObserver>(agreements);
         while (!stoppingToken.IsCancellationRequested)
         {
+            try
+            {
+                await agreements.SubscribeAsync(book).WaitAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                // This silo's book is marked stale when the subscription is taken up again.
+                LogLinkUnavailable(logger, "the cluster's agreement changes", e.Message);
+            }
+
             foreach (var partner in node.Partners)
             {
                 try
