@@ -38,8 +38,12 @@ internal sealed partial class InboundReceiver(
     /// <summary>Rejections issued, by reason code (for metrics and tests).</summary>
     public RejectionCounter Rejections { get; } = new();
 
-    /// <summary>Handles one log-ordered message from a partner.</summary>
-    public async Task ReceiveAsync(ReplicateEntries message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Handles one log-ordered message from a partner. Returns false, having applied nothing, when the
+    /// message starts beyond what we received of the partner's stream; the gap is then requested
+    /// unless <paramref name="requestGapWhenAhead"/> is false (the caller holds the message a while).
+    /// </summary>
+    public async Task<bool> ReceiveAsync(ReplicateEntries message, CancellationToken cancellationToken, bool requestGapWhenAhead = true)
     {
         var origin = message.Origin;
         using var span = telemetry.StartSpan("receive", System.Diagnostics.ActivityKind.Consumer);
@@ -50,7 +54,7 @@ internal sealed partial class InboundReceiver(
             Rejections.Count("not-a-partner");
             telemetry.Rejected(origin, issued: true, "not-a-partner");
             LogStranger(logger, origin);
-            return;
+            return true;
         }
 
         RefuseIfTooLarge(origin, message.Entries);
@@ -58,8 +62,12 @@ internal sealed partial class InboundReceiver(
             ?? new PartnerState(origin, 0, null, node.Time.GetUtcNow());
         if (message.LogFrom > state.ReceivedThrough)
         {
-            await RequestGapAsync(origin, state.ReceivedThrough, cancellationToken).ConfigureAwait(false);
-            return;
+            if (requestGapWhenAhead)
+            {
+                await RequestGapAsync(origin, state.ReceivedThrough, cancellationToken).ConfigureAwait(false);
+            }
+
+            return false;
         }
 
         var receipts = new List<byte[]>();
@@ -81,6 +89,14 @@ internal sealed partial class InboundReceiver(
         var through = Math.Max(state.ReceivedThrough, message.LogThrough);
         var saved = await SaveStreamStateAsync(state, through, checkpoint.Accepted, cancellationToken).ConfigureAwait(false);
         await ReplyAsync(origin, new EntriesAcknowledged(node.Id, origin, saved.ReceivedThrough, receipts, saved.HeldCheckpointSize()), cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Asks <paramref name="origin"/> for its stream again from what we received of it.</summary>
+    public async Task RequestStreamGapAsync(string origin, CancellationToken cancellationToken)
+    {
+        var state = await node.Store.Partners.GetAsync(origin, cancellationToken).ConfigureAwait(false);
+        await RequestGapAsync(origin, state?.ReceivedThrough ?? 0, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Handles entries of one entity sent to fill a gap.</summary>

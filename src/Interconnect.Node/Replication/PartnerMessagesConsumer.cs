@@ -4,7 +4,8 @@ using MassTransit;
 namespace Interconnect.Node.Replication;
 
 /// <summary>
-/// Everything partners send this node. Each handler checks the message is for us and hands it on;
+/// Everything partners send this node. Each handler checks the message is for us and hands it on
+/// (a partner's replication stream to its inbound grain, which orders it across the cluster's silos);
 /// the ledger rules live in the receiver and the grains. A message that cannot be handled throws,
 /// so MassTransit retries it and then moves it to the error queue with the reason. Handlers run with
 /// no acting principal: what a partner causes is never attributed to one of our staff.
@@ -21,14 +22,18 @@ internal sealed class PartnerMessagesConsumer(InboundReceiver receiver, ReceiptR
     {
         using var unattributed = Grains.Runtime.Actor.None();
         var message = Addressed(context.Message, context.Message.Destination, context.Message.Origin);
-        return receiver.ReceiveAsync(message, context.CancellationToken);
+        return node.IsPartner(message.Origin)
+            ? node.Grains.GetGrain<IPartnerInboundGrain>(message.Origin).Receive(message)
+            : receiver.ReceiveAsync(message, context.CancellationToken);
     }
 
     public Task Consume(ConsumeContext<ReplicateEntityRange> context)
     {
         using var unattributed = Grains.Runtime.Actor.None();
         var message = Addressed(context.Message, context.Message.Destination, context.Message.Origin);
-        return receiver.ReceiveRangeAsync(message, context.CancellationToken);
+        return node.IsPartner(message.Origin)
+            ? node.Grains.GetGrain<IPartnerInboundGrain>(message.Origin).ReceiveRange(message)
+            : receiver.ReceiveRangeAsync(message, context.CancellationToken);
     }
 
     public Task Consume(ConsumeContext<EntriesAcknowledged> context)
