@@ -85,6 +85,9 @@ public static class NodeApplication
         builder.Logging.AddFilter("MassTransit", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        // Its first check after a silo starts measures from an unset time and warns of a stall of the
+        // process's age; the health checks and the grain-call metrics watch for real stalls.
+        builder.Logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         AddNode(builder.Services, options, settings);
         var app = builder.Build();
