@@ -21,8 +21,26 @@ public static class ReadinessChecks
     /// <summary>The signing key signs and verifies.</summary>
     public const string SigningKey = "signing-key";
 
+    /// <summary>The silo is an active member of its administration's cluster.</summary>
+    public const string Cluster = "cluster";
+
     /// <summary>How long a check may take before it counts as failed (storage's HTTP client waits forever otherwise).</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>
+/// Ready when this silo is an active member of its administration's cluster: before it has joined
+/// (or once it is leaving) calls from here could not reach the grains.
+/// </summary>
+internal sealed class ClusterHealthCheck(ISiloStatusOracle silos) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var active = silos.GetApproximateSiloStatuses(onlyActive: true).Count;
+        return Task.FromResult(silos.CurrentStatus == SiloStatus.Active
+            ? HealthCheckResult.Healthy($"Silo {silos.SiloAddress} is active; {active} active silo{(active == 1 ? string.Empty : "s")} in the cluster.")
+            : HealthCheckResult.Unhealthy($"Silo {silos.SiloAddress} is {silos.CurrentStatus}, not an active member of the cluster yet."));
+    }
 }
 
 /// <summary>Ready when storage answers a real read and the log has been recovered.</summary>

@@ -152,7 +152,8 @@ public static class NodeApplication
         services.AddHealthChecks()
             .AddCheck<StorageHealthCheck>(ReadinessChecks.Storage, tags: [ReadinessChecks.Tag])
             .AddCheck<BrokerHealthCheck>(ReadinessChecks.Broker, tags: [ReadinessChecks.Tag])
-            .AddCheck<SigningKeyHealthCheck>(ReadinessChecks.SigningKey, tags: [ReadinessChecks.Tag]);
+            .AddCheck<SigningKeyHealthCheck>(ReadinessChecks.SigningKey, tags: [ReadinessChecks.Tag])
+            .AddCheck<ClusterHealthCheck>(ReadinessChecks.Cluster, tags: [ReadinessChecks.Tag]);
     }
 
     /// <summary>
