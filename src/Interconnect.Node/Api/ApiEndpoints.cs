@@ -14,12 +14,16 @@ using Interconnect.Node.Hosting;
 using Interconnect.Node.Telemetry;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Orleans.Dashboard;
 
 namespace Interconnect.Node.Api;
 
 /// <summary>Maps the node's HTTP surface.</summary>
 public static class ApiEndpoints
 {
+    /// <summary>Where the Orleans Dashboard is served: its page at <c>/dashboard/</c>, its assets and JSON calls below it.</summary>
+    public const string DashboardPrefix = "/dashboard";
+
     /// <summary>
     /// The API's services: the exception handler and refusals of unreadable requests as exceptions
     /// (so they reach the handler and name the offending field). Call from the composition root.
@@ -32,7 +36,7 @@ public static class ApiEndpoints
         return services;
     }
 
-    /// <summary>Health, OpenAPI, the API groups and the web UI.</summary>
+    /// <summary>Health, OpenAPI, the API groups, the web UI and the Orleans Dashboard.</summary>
     public static WebApplication MapInterconnectApi(this WebApplication app, NodeHostSettings settings)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -65,6 +69,12 @@ public static class ApiEndpoints
         app.MapActivityApi();
         app.MapOperationsApi();
         app.MapKeysApi();
+
+        // The Orleans Dashboard shows the whole cluster (silos, grains, calls, the silo's log stream and
+        // any grain's state) and is no part of the API: supervisors only, and out of the OpenAPI document.
+        app.MapOrleansDashboard(routePrefix: DashboardPrefix)
+            .RequireAuthorization(AccessPolicies.Supervise)
+            .ExcludeFromDescription();
         return app;
     }
 

@@ -4,6 +4,7 @@ using Azure.Data.Tables;
 using Interconnect.Grains.Log;
 using Interconnect.Grains.Runtime;
 using Interconnect.Node.Configuration;
+using Orleans.Dashboard;
 
 namespace Interconnect.Node.Hosting;
 
@@ -42,6 +43,8 @@ public static class NodeSilo
         services.AddOrleans(silo =>
         {
             AddGrains(silo);
+            // Every silo reports to the Orleans Dashboard, so the page any node serves shows the whole cluster.
+            silo.AddDashboard();
             if (settings.ClusterConfiguredByHost)
             {
                 return;

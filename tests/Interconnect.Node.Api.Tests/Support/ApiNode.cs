@@ -41,11 +41,15 @@ public sealed class ApiNode : IAsyncLifetime
     /// <summary>The id of the test principal of <paramref name="role"/>.</summary>
     public static string PrincipalId(string role) => "test-" + role;
 
-    /// <summary>A client of the node signed in with <paramref name="role"/>'s key, or anonymous for null.</summary>
-    public HttpClient Client(string? role)
+    /// <summary>
+    /// A client of the node signed in with <paramref name="role"/>'s key, or anonymous for null. HttpClient
+    /// drops the Authorization header when it follows a redirect, so a test of what an endpoint itself
+    /// answers follows none.
+    /// </summary>
+    public HttpClient Client(string? role, bool followRedirects = true)
     {
         var address = App.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        var client = new HttpClient { BaseAddress = new Uri(address) };
+        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = followRedirects }) { BaseAddress = new Uri(address) };
         if (role is not null)
         {
             client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(CredentialAuthenticationHandler.ApiKeyScheme, Keys[role]);
