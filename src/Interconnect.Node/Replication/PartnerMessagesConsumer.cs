@@ -10,7 +10,8 @@ namespace Interconnect.Node.Replication;
 /// so MassTransit retries it and then moves it to the error queue with the reason. Handlers run with
 /// no acting principal: what a partner causes is never attributed to one of our staff.
 /// </summary>
-internal sealed class PartnerMessagesConsumer(InboundReceiver receiver, ReceiptRecorder receipts, PartnerReplicator replicator, Hosting.AdministrationNode node)
+internal sealed class PartnerMessagesConsumer(
+    InboundReceiver receiver, ReceiptRecorder receipts, PartnerReplicator replicator, Hosting.AdministrationNode node, Telemetry.NodeTelemetry telemetry)
     : IConsumer<ReplicateEntries>,
       IConsumer<ReplicateEntityRange>,
       IConsumer<EntriesAcknowledged>,
@@ -22,18 +23,26 @@ internal sealed class PartnerMessagesConsumer(InboundReceiver receiver, ReceiptR
     {
         using var unattributed = Grains.Runtime.Actor.None();
         var message = Addressed(context.Message, context.Message.Destination, context.Message.Origin);
-        return node.IsPartner(message.Origin)
-            ? node.Grains.GetGrain<IPartnerInboundGrain>(message.Origin).Receive(message)
-            : receiver.ReceiveAsync(message, context.CancellationToken);
+        if (!node.IsPartner(message.Origin))
+        {
+            return receiver.ReceiveAsync(message, context.CancellationToken);
+        }
+
+        OwnConsumeSpans();
+        return node.Grains.GetGrain<IPartnerInboundGrain>(message.Origin).Receive(message);
     }
 
     public Task Consume(ConsumeContext<ReplicateEntityRange> context)
     {
         using var unattributed = Grains.Runtime.Actor.None();
         var message = Addressed(context.Message, context.Message.Destination, context.Message.Origin);
-        return node.IsPartner(message.Origin)
-            ? node.Grains.GetGrain<IPartnerInboundGrain>(message.Origin).ReceiveRange(message)
-            : receiver.ReceiveRangeAsync(message, context.CancellationToken);
+        if (!node.IsPartner(message.Origin))
+        {
+            return receiver.ReceiveRangeAsync(message, context.CancellationToken);
+        }
+
+        OwnConsumeSpans();
+        return node.Grains.GetGrain<IPartnerInboundGrain>(message.Origin).ReceiveRange(message);
     }
 
     public Task Consume(ConsumeContext<EntriesAcknowledged> context)
@@ -65,6 +74,10 @@ internal sealed class PartnerMessagesConsumer(InboundReceiver receiver, ReceiptR
         var message = Addressed(context.Message, context.Message.Origin, context.Message.Issuer);
         return receipts.BusinessResponseAsync(message, context.CancellationToken);
     }
+
+    // The message is handled in a grain, past a grain call: the receiving spans claim this node's
+    // consume spans from there no more, so the consumer claims them here (the trace stays whole).
+    private void OwnConsumeSpans() => telemetry.Claim(System.Diagnostics.Activity.Current);
 
     private T Addressed<T>(T message, string? to, string? from)
         where T : class
