@@ -73,6 +73,9 @@ public sealed class LabMesh : IAsyncDisposable
                 ["Node__Storage__ConnectionString"] = FaultLab.AzuriteConnectionString,
                 ["Node__Storage__TablePrefix"] = TablePrefix(run, administration),
                 ["Node__Transport__Kind"] = "RabbitMq",
+                // Three nodes on one machine: each silo takes a free port, and needs no gateway.
+                ["Node__Cluster__SiloPort"] = "0",
+                ["Node__Cluster__GatewayPort"] = "0",
                 ["Node__Transport__BrokerUri"] = FaultLab.BrokerUri(VirtualHost(run, administration)),
                 ["Logging__LogLevel__Default"] = "Warning",
                 ["DOTNET_gcServer"] = "0",

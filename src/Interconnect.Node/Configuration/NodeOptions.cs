@@ -61,7 +61,7 @@ public sealed class ClusterOptions
     /// <summary>The service id: stable across deployments, since grain state is keyed by it.</summary>
     public string ServiceId { get; set; } = "interconnect";
 
-    /// <summary>The port silos talk to each other on.</summary>
+    /// <summary>The port silos talk to each other on; 0 for a port free at start (several nodes on one machine).</summary>
     public int SiloPort { get; set; } = 11111;
 
     /// <summary>The port Orleans clients connect to (0: no gateway).</summary>

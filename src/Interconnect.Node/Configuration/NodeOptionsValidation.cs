@@ -374,9 +374,9 @@ public static class NodeOptionsValidation
             problems.Add($"Node:Cluster:ServiceId \"{cluster.ServiceId}\" must be letters, digits, '-' and '_' (it keys stored grain state: keep it stable).");
         }
 
-        if (cluster.SiloPort is < 1 or > 65535)
+        if (cluster.SiloPort is < 0 or > 65535)
         {
-            problems.Add($"Node:Cluster:SiloPort {cluster.SiloPort} is not a port (1 to 65535).");
+            problems.Add($"Node:Cluster:SiloPort {cluster.SiloPort} is not a port (1 to 65535, or 0 for a free one).");
         }
 
         if (cluster.GatewayPort is < 0 or > 65535 || (cluster.GatewayPort != 0 && cluster.GatewayPort == cluster.SiloPort))
