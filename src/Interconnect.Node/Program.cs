@@ -23,7 +23,10 @@ switch (command)
                       environment variables Node__* (see docs/operations.md)
               demo    three administrations (NL, JP, BE) in one process on the embedded defaults,
                       a scripted MRA + AEO + shipment scenario, then the web UI on ports 5081-5083
-                      (options: --base-port N, --no-serve to exit after the scenario)
+                      (options: --base-port N; --silos N, 1 to 5: each administration N silos of
+                      one Orleans cluster over one store, silo k on its port + 10*(k-1), and after
+                      the scenario NL's silo holding the AEO operator stops and the grain moves;
+                      --no-serve to exit after the scenario)
               verify  <bundle-file> [--trust-key <pem-file> | --trust-key-id <id>] [--json]: check an
                       audit bundle offline (docs/audit-bundles.md); exit 0 valid, 1 invalid, 2 usage
               access-key  a new API key for a principal and the ApiKeySha256 the node's configuration

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Runtime.InteropServices;
 using Interconnect.Node.Configuration;
 
@@ -9,6 +10,8 @@ public static class DemoCommand
 {
     /// <summary>The default port of the first administration.</summary>
     public const int DefaultBasePort = 5081;
+
+    private static readonly string Usage = $"usage: demo [--base-port N] [--silos N (1 to {DemoMesh.MaxSilos})] [--no-serve]";
 
     /// <summary>An administration's web UI signed in as its officer: the page takes the key from the fragment, which never reaches a server.</summary>
     public static Uri OfficerPage(DemoMesh mesh, string administration)
@@ -24,6 +27,7 @@ public static class DemoCommand
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
         var basePort = DefaultBasePort;
+        var silos = 1;
         var serve = true;
         for (var i = 0; i < args.Length; i++)
         {
@@ -33,21 +37,36 @@ public static class DemoCommand
                     basePort = port;
                     i++;
                     break;
+                case "--silos" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count is >= 1 and <= DemoMesh.MaxSilos:
+                    silos = count;
+                    i++;
+                    break;
                 case "--no-serve":
                     serve = false;
                     break;
                 default:
-                    await error.WriteLineAsync($"demo: unknown or incomplete option \"{args[i]}\"; usage: demo [--base-port N] [--no-serve]").ConfigureAwait(false);
+                    await error.WriteLineAsync($"demo: unknown or incomplete option \"{args[i]}\"; {Usage}").ConfigureAwait(false);
                     return 2;
             }
         }
 
         string[] administrations = ["NL", "JP", "BE"];
-        await output.WriteLineAsync("Interconnect demo: three customs administrations in one process, each with its own key, storage and node.").ConfigureAwait(false);
-        await using var mesh = await DemoMesh.StartAsync(administrations, basePort).ConfigureAwait(false);
+        if (DemoMesh.LastPort(basePort, administrations.Length, silos) > IPEndPoint.MaxPort)
+        {
+            await error.WriteLineAsync($"demo: with --silos {silos} the ports from --base-port {basePort} run past {IPEndPoint.MaxPort}; {Usage}").ConfigureAwait(false);
+            return 2;
+        }
+
+        await output.WriteLineAsync(silos == 1
+            ? "Interconnect demo: three customs administrations in one process, each with its own key, storage and node."
+            : $"Interconnect demo: three customs administrations in one process, each with its own key and storage, and a node of {silos} silos of one Orleans cluster.").ConfigureAwait(false);
+        await using var mesh = await DemoMesh.StartAsync(administrations, basePort, silos: silos).ConfigureAwait(false);
         foreach (var administration in administrations)
         {
-            await output.WriteLineAsync($"  {administration}: {mesh.UrlOf(administration)}").ConfigureAwait(false);
+            var urls = silos == 1
+                ? mesh.UrlOf(administration).ToString()
+                : string.Join("  ", Enumerable.Range(1, silos).Select(silo => $"silo {silo} {mesh.UrlOf(administration, silo)}"));
+            await output.WriteLineAsync($"  {administration}: {urls}").ConfigureAwait(false);
         }
 
         // Each node admits only its own principals (docs/access-control.md); the demo makes fresh keys each run.
@@ -58,9 +77,15 @@ public static class DemoCommand
             await output.WriteLineAsync($"  {administration}: {keys}").ConfigureAwait(false);
         }
 
+        int? stopped = null;
         try
         {
-            await new DemoScenario(mesh, output).RunAsync().ConfigureAwait(false);
+            var scenario = new DemoScenario(mesh, output);
+            await scenario.RunAsync().ConfigureAwait(false);
+            if (silos > 1)
+            {
+                stopped = await scenario.StopAeoSiloAsync().ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is TimeoutException or InvalidOperationException)
         {
@@ -78,6 +103,11 @@ public static class DemoCommand
         foreach (var administration in new[] { "NL", "JP" })
         {
             await output.WriteLineAsync($"  {administration} officer's page: {OfficerPage(mesh, administration)}").ConfigureAwait(false);
+        }
+
+        if (stopped is { } silo)
+        {
+            await output.WriteLineAsync($"Every running silo of an administration serves the same node and pages, at the URLs above; NL's silo {silo} stays stopped.").ConfigureAwait(false);
         }
 
         using var stop = new CancellationTokenSource();

@@ -1,25 +1,43 @@
+using System.Net;
+using System.Net.Sockets;
 using Interconnect.Ledger.Signing;
 using Interconnect.Node.Configuration;
 using Interconnect.Node.Hosting;
 using Interconnect.Node.Transport;
+using Interconnect.Storage;
+using Interconnect.Storage.InMemory;
 
 namespace Interconnect.Node.Demo;
 
 /// <summary>
 /// Several administrations in one process on the embedded defaults: in-memory storage and the
-/// in-memory bus, each node with its own key, store and HTTP port.
+/// in-memory bus, each administration with its own key and store, and each administration's node one
+/// or more silos of its own Orleans cluster (localhost clustering: the first silo is the primary the
+/// others join), each silo with its own HTTP port. Administration i's silo k (both from 1) listens on
+/// <c>basePort + (i - 1) + 10 * (k - 1)</c>: with one silo each, NL, JP and BE on 5081, 5082 and 5083;
+/// with three, NL's silos on 5081, 5091 and 5101.
 /// </summary>
 public sealed class DemoMesh : IAsyncDisposable
 {
-    private readonly List<WebApplication?> _apps = [];
+    /// <summary>The most silos an administration runs in the demo (their HTTP ports stay apart from the next administration's).</summary>
+    public const int MaxSilos = 5;
+
+    /// <summary>How far apart the HTTP ports of an administration's consecutive silos are.</summary>
+    public const int SiloPortStride = 10;
+
+    private readonly List<WebApplication?[]> _apps = [];
+    private readonly List<SiloAddress?[]> _siloAddresses = [];
+    private readonly List<int[]> _siloPorts = [];
+    private readonly List<INodeStore?> _stores = [];
     private readonly List<NodeOptions> _options = [];
     private readonly Dictionary<(string At, string Principal), string> _apiKeys = [];
     private LogLevel _logLevel = LogLevel.Warning;
 
-    private DemoMesh(IReadOnlyList<string> administrations, int basePort)
+    private DemoMesh(IReadOnlyList<string> administrations, int basePort, int silos)
     {
         Administrations = administrations;
         BasePort = basePort;
+        Silos = silos;
     }
 
     /// <summary>The administrations, in port order.</summary>
@@ -28,12 +46,24 @@ public sealed class DemoMesh : IAsyncDisposable
     /// <summary>The first node's port.</summary>
     public int BasePort { get; }
 
+    /// <summary>How many silos each administration's cluster has.</summary>
+    public int Silos { get; }
+
     /// <summary>The process's in-memory mesh directory.</summary>
     public InMemoryMesh Mesh { get; } = new();
 
-    /// <summary>The base URL of an administration's node.</summary>
-    public Uri UrlOf(string administration) =>
-        new($"http://127.0.0.1:{BasePort + IndexOf(administration)}/");
+    /// <summary>The highest HTTP port a mesh of <paramref name="administrations"/> with <paramref name="silos"/> silos each uses from <paramref name="basePort"/>.</summary>
+    public static int LastPort(int basePort, int administrations, int silos) => basePort + (administrations - 1) + (SiloPortStride * (silos - 1));
+
+    /// <summary>The base URL of an administration's node: its first running silo (the first silo when none runs).</summary>
+    public Uri UrlOf(string administration) => UrlOf(administration, FirstRunningSilo(administration) ?? 1);
+
+    /// <summary>The base URL of an administration's silo <paramref name="silo"/> (from 1).</summary>
+    public Uri UrlOf(string administration, int silo)
+    {
+        CheckSilo(silo);
+        return new($"http://127.0.0.1:{BasePort + IndexOf(administration) + (SiloPortStride * (silo - 1))}/");
+    }
 
     /// <summary>
     /// The API key of a demo principal at <paramref name="administration"/>'s node: its officer,
@@ -56,22 +86,50 @@ public sealed class DemoMesh : IAsyncDisposable
     public static string PrincipalId(string administration, string role) =>
         $"{administration.ToLowerInvariant()}-{(role == Roles.Partner ? "system" : role)}";
 
-    /// <summary>An administration's running node.</summary>
+    /// <summary>An administration's node: its first running silo.</summary>
     public WebApplication App(string administration) =>
-        _apps[IndexOf(administration)] ?? throw new InvalidOperationException($"{administration}'s node is stopped.");
+        FirstRunningSilo(administration) is { } silo ? App(administration, silo) : throw new InvalidOperationException($"{administration}'s node is stopped.");
 
-    /// <summary>A service of an administration's node.</summary>
+    /// <summary>An administration's running silo <paramref name="silo"/> (from 1).</summary>
+    public WebApplication App(string administration, int silo)
+    {
+        CheckSilo(silo);
+        return _apps[IndexOf(administration)][silo - 1] ?? throw new InvalidOperationException($"{administration}'s silo {silo} is stopped.");
+    }
+
+    /// <summary>A service of an administration's node, from its first running silo.</summary>
     public T Service<T>(string administration)
         where T : notnull => App(administration).Services.GetRequiredService<T>();
 
+    /// <summary>A service of an administration's silo <paramref name="silo"/> (from 1).</summary>
+    public T Service<T>(string administration, int silo)
+        where T : notnull => App(administration, silo).Services.GetRequiredService<T>();
+
+    /// <summary>Whether an administration's silo <paramref name="silo"/> (from 1) is running.</summary>
+    public bool IsRunning(string administration, int silo)
+    {
+        CheckSilo(silo);
+        return _apps[IndexOf(administration)][silo - 1] is not null;
+    }
+
+    /// <summary>The number (from 1) of the administration's silo at <paramref name="address"/>, as it last started; null for none of them.</summary>
+    public int? SiloAt(string administration, SiloAddress? address)
+    {
+        var index = Array.FindIndex(_siloAddresses[IndexOf(administration)], a => a is not null && a.Equals(address));
+        return index >= 0 ? index + 1 : null;
+    }
+
     /// <summary>
-    /// Starts one node per administration; each trusts the others' keys. <paramref name="configure"/>
-    /// may move a node off the embedded defaults (RabbitMQ, Azure Table storage).
+    /// Starts every administration's node, <paramref name="silos"/> silos each (1 to <see cref="MaxSilos"/>),
+    /// on HTTP ports from <paramref name="basePort"/>; each administration trusts the others' keys.
+    /// <paramref name="configure"/> may move a node off the embedded defaults (RabbitMQ, Azure Table storage).
     /// </summary>
-    public static async Task<DemoMesh> StartAsync(IReadOnlyList<string> administrations, int basePort, LogLevel logLevel = LogLevel.Warning, Action<NodeOptions>? configure = null)
+    public static async Task<DemoMesh> StartAsync(IReadOnlyList<string> administrations, int basePort, LogLevel logLevel = LogLevel.Warning, Action<NodeOptions>? configure = null, int silos = 1)
     {
         ArgumentNullException.ThrowIfNull(administrations);
-        var mesh = new DemoMesh(administrations, basePort) { _logLevel = logLevel };
+        ArgumentOutOfRangeException.ThrowIfLessThan(silos, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(silos, MaxSilos);
+        var mesh = new DemoMesh(administrations, basePort, silos) { _logLevel = logLevel };
         var keys = administrations.ToDictionary(a => a, _ => EcdsaP256Signer.Generate(), StringComparer.Ordinal);
         try
         {
@@ -88,8 +146,23 @@ public sealed class DemoMesh : IAsyncDisposable
                 mesh.AddPrincipals(options, administrations);
                 configure?.Invoke(options);
                 mesh._options.Add(options);
-                mesh._apps.Add(null);
-                await mesh.StartNodeAsync(administration).ConfigureAwait(false);
+
+                // In-memory storage is the mesh's, one store per administration: its silos share it, and it
+                // outlives them as a storage server would.
+                mesh._stores.Add(options.Storage.Provider == StorageProviders.InMemory ? new InMemoryNodeStore() : null);
+                mesh._siloPorts.Add([.. Enumerable.Range(0, silos).Select(_ => FreePort())]);
+                mesh._siloAddresses.Add(new SiloAddress?[silos]);
+                mesh._apps.Add(new WebApplication?[silos]);
+            }
+
+            // Every administration's first silo, then every second one: each administration is reachable
+            // as early as it would be with one silo each, and each later silo finds its primary running.
+            for (var silo = 1; silo <= silos; silo++)
+            {
+                foreach (var administration in administrations)
+                {
+                    await mesh.StartSiloAsync(administration, silo).ConfigureAwait(false);
+                }
             }
         }
         catch
@@ -130,32 +203,74 @@ public sealed class DemoMesh : IAsyncDisposable
         return new PrincipalOptions { Id = id, Role = role, Administration = partner, ApiKeySha256 = Access.PrincipalDirectory.Digest(key) };
     }
 
-    /// <summary>Stops an administration's node (its storage and broker stay, if they are servers).</summary>
+    /// <summary>Stops an administration's node, its silos in reverse order (its storage and broker stay).</summary>
     public async Task StopNodeAsync(string administration)
     {
-        var index = IndexOf(administration);
-        if (_apps[index] is { } app)
+        for (var silo = Silos; silo >= 1; silo--)
         {
-            _apps[index] = null;
+            await StopSiloAsync(administration, silo).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Stops one silo of an administration's node gracefully, as a rolling restart does: its grains
+    /// deactivate and the next call activates them on a silo that still runs. The first silo is the
+    /// primary of the development membership the others joined: stopping it leaves them without
+    /// a membership table.
+    /// </summary>
+    public async Task StopSiloAsync(string administration, int silo)
+    {
+        CheckSilo(silo);
+        var apps = _apps[IndexOf(administration)];
+        if (apps[silo - 1] is { } app)
+        {
+            apps[silo - 1] = null;
             await app.StopAsync().ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    /// <summary>Starts an administration's node again with the same configuration and key.</summary>
+    /// <summary>Starts an administration's stopped silos again, in order, with the same configuration, key, storage and ports.</summary>
     public async Task StartNodeAsync(string administration)
     {
+        for (var silo = 1; silo <= Silos; silo++)
+        {
+            await StartSiloAsync(administration, silo).ConfigureAwait(false);
+        }
+    }
+
+    // Starts one silo unless it runs; silo 1 is the primary, the others join it.
+    private async Task StartSiloAsync(string administration, int silo)
+    {
         var index = IndexOf(administration);
-        if (_apps[index] is not null)
+        if (_apps[index][silo - 1] is not null)
         {
             return;
         }
 
-        var settings = new NodeHostSettings { Mesh = Mesh, LogLevel = _logLevel };
-        settings.Urls.Add(UrlOf(administration).ToString().TrimEnd('/'));
+        var ports = _siloPorts[index];
+        var settings = new NodeHostSettings
+        {
+            Mesh = Mesh,
+            Store = _stores[index],
+            LogLevel = _logLevel,
+            SiloPort = ports[silo - 1],
+            PrimarySiloPort = silo == 1 ? null : ports[0],
+        };
+        settings.Urls.Add(UrlOf(administration, silo).ToString().TrimEnd('/'));
         var app = NodeApplication.Build(_options[index], settings);
-        await app.StartAsync().ConfigureAwait(false);
-        _apps[index] = app;
+        try
+        {
+            await app.StartAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        _apps[index][silo - 1] = app;
+        _siloAddresses[index][silo - 1] = app.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds, up to <paramref name="timeout"/>; returns the time it took.</summary>
@@ -185,9 +300,32 @@ public sealed class DemoMesh : IAsyncDisposable
         }
     }
 
+    private int? FirstRunningSilo(string administration)
+    {
+        var index = Array.FindIndex(_apps[IndexOf(administration)], app => app is not null);
+        return index >= 0 ? index + 1 : null;
+    }
+
+    private void CheckSilo(int silo)
+    {
+        if (silo < 1 || silo > Silos)
+        {
+            throw new ArgumentOutOfRangeException(nameof(silo), silo, $"The demo's administrations have silos 1 to {Silos}.");
+        }
+    }
+
     private int IndexOf(string administration)
     {
         var index = Administrations.ToList().IndexOf(administration);
         return index >= 0 ? index : throw new ArgumentException($"{administration} is not in the demo.", nameof(administration));
+    }
+
+    // A port free now on loopback, for a silo's cluster endpoint: chosen here rather than by the silo,
+    // because the others must know the primary's before it starts, and a restarted silo keeps its own.
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

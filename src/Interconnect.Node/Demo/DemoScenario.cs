@@ -20,9 +20,10 @@ namespace Interconnect.Node.Demo;
 /// The scripted scenario: an MRA proposed and accepted; an AEO certified in one country and seen by
 /// the partner under the policy's fields only; a suspension propagating; a shipment with a
 /// phytosanitary certificate sent, delivered and accepted; the certificate replaced; a forged entry
-/// rejected. Each step waits for the partner to see the result and prints how long it took.
+/// rejected. Each step waits for the partner to see the result and prints how long it took. When
+/// the administrations run several silos, a last act stops one of NL's (DemoScenario.SiloStop.cs).
 /// </summary>
-public sealed class DemoScenario(DemoMesh mesh, TextWriter output)
+public sealed partial class DemoScenario(DemoMesh mesh, TextWriter output)
 {
     /// <summary>The agreement the scenario sets up.</summary>
     public const string AgreementId = "MRA-NL-JP-2026";
@@ -46,6 +47,7 @@ public sealed class DemoScenario(DemoMesh mesh, TextWriter output)
         TimeSpan took;
         Step("3. NL certifies AEO operator " + AeoNumber + "; JP sees it under the policy's fields only; BE (no MRA) sees nothing");
         using (As("NL", Roles.Officer))
+        using (OnLastSilo("NL"))
         {
             await nl.Grains.GetGrain<IAeoOperatorGrain>(AeoNumber).Certify(new CertifyAeoOperator(
                 "Tulip Logistics B.V.", "Havenstraat 1, 3011 Rotterdam", "AEOF", new DateOnly(2026, 1, 15), new DateOnly(2029, 1, 14))).ConfigureAwait(false);

@@ -105,7 +105,7 @@ public static class NodeApplication
         services.AddSingleton(options.Replication);
         services.AddSingleton(settings.Time);
         services.AddSingleton(NodeOptionsValidation.LoadSigner(options));
-        services.AddSingleton<INodeStore>(sp => CreateStore(options, sp));
+        services.AddSingleton<INodeStore>(sp => CreateStore(options, settings, sp));
         services.AddSingleton<AdministrationNode>();
         // Telemetry's providers start before, and stop after, everything they observe.
         services.AddNodeTelemetry(options.AdministrationId);
@@ -175,11 +175,12 @@ public static class NodeApplication
         endpoint.ConfigureConsumer<PartnerMessagesConsumer>(context);
     }
 
-    private static INodeStore CreateStore(NodeOptions options, IServiceProvider services) =>
-        options.Storage.Provider == StorageProviders.AzureTable
+    // A store the host passes in is shared (the silos of one administration in one process) and stays the host's.
+    private static INodeStore CreateStore(NodeOptions options, NodeHostSettings settings, IServiceProvider services) =>
+        settings.Store ?? (options.Storage.Provider == StorageProviders.AzureTable
             ? new AzureTableNodeStore(
                 new AzureTableStorageOptions { ConnectionString = options.Storage.ConnectionString!, TablePrefix = options.Storage.TablePrefix! },
                 new HttpClient { Timeout = Timeout.InfiniteTimeSpan },
                 services.GetRequiredService<TimeProvider>())
-            : new InMemoryNodeStore();
+            : new InMemoryNodeStore());
 }

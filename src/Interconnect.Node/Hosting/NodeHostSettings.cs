@@ -1,4 +1,5 @@
 using Interconnect.Node.Transport;
+using Interconnect.Storage;
 
 namespace Interconnect.Node.Hosting;
 
@@ -10,6 +11,14 @@ public sealed class NodeHostSettings
 
     /// <summary>The process-wide directory of in-memory buses (in-memory transport); one is created if null.</summary>
     public InMemoryMesh? Mesh { get; init; }
+
+    /// <summary>
+    /// The storage to use instead of building one from the options: the silos of one administration
+    /// hosted in one process share one in-memory store, as silos on several machines share their
+    /// storage account. The host owns it and keeps it across the silos' restarts; null builds the store
+    /// the options name.
+    /// </summary>
+    public INodeStore? Store { get; init; }
 
     /// <summary>The clock.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;

@@ -2,7 +2,7 @@ using MassTransit;
 
 namespace Interconnect.Node.Transport;
 
-/// <summary>Puts the node's in-memory bus in the process's mesh directory while it runs.</summary>
+/// <summary>Puts this silo's in-memory bus in the process's mesh directory while it runs.</summary>
 internal sealed class InMemoryMeshMembership(InMemoryMesh mesh, Hosting.AdministrationNode node, IBus bus) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
