@@ -54,4 +54,40 @@ public sealed class NodeOptionsValidationTests
 
         Assert.Empty(NodeOptionsValidation.Check(options));
     }
+
+    [Fact]
+    public void Check_AzureTableWithAManagedIdentity_TakesAnHttpsServiceUri()
+    {
+        var options = Valid();
+        options.Storage = new StorageOptions { Provider = StorageProviders.AzureTable, ServiceUri = new Uri("https://nlcustoms.table.core.windows.net/"), TablePrefix = "nl" };
+        options.Cluster.Membership = ClusterMemberships.AzureTable;
+        Assert.Empty(NodeOptionsValidation.Check(options));
+
+        options.Storage.ServiceUri = new Uri("http://nlcustoms.table.core.windows.net/");
+        Assert.Contains(NodeOptionsValidation.Check(options), p => p.StartsWith("Node:Storage:", StringComparison.Ordinal) && p.Contains("https", StringComparison.Ordinal));
+
+        options.Storage.ConnectionString = "UseDevelopmentStorage=true";
+        options.Storage.ServiceUri = new Uri("https://nlcustoms.table.core.windows.net/");
+        Assert.Contains(NodeOptionsValidation.Check(options), p => p.Contains("not both", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Ring", 11111, 30000, null, "Node:Cluster:Membership")]
+    [InlineData("Localhost", -1, 30000, null, "Node:Cluster:SiloPort")]
+    [InlineData("Localhost", 11111, 11111, null, "Node:Cluster:GatewayPort")]
+    [InlineData("Localhost", 11111, 30000, "not-an-address", "Node:Cluster:AdvertisedAddress")]
+    [InlineData("AzureTable", 11111, 30000, null, "Node:Cluster:Membership AzureTable")]
+    public void Check_RefusesClusterSettingsTheSiloCouldNotUse(string membership, int siloPort, int gatewayPort, string? address, string expected)
+    {
+        var options = Valid();
+        options.Cluster = new ClusterOptions { Membership = membership, SiloPort = siloPort, GatewayPort = gatewayPort, AdvertisedAddress = address };
+
+        Assert.Contains(NodeOptionsValidation.Check(options), p => p.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    private static NodeOptions Valid()
+    {
+        using var key = EcdsaP256Signer.Generate();
+        return new NodeOptions { AdministrationId = "NL", SigningKeyPem = key.ExportPrivateKeyPem() };
+    }
 }

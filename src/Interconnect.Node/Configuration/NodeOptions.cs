@@ -117,8 +117,15 @@ public sealed class StorageOptions
     /// <summary>"InMemory" (demo and tests; nothing survives a restart) or "AzureTable".</summary>
     public string Provider { get; set; } = StorageProviders.InMemory;
 
-    /// <summary>Azure Storage connection string (AzureTable); "UseDevelopmentStorage=true" for Azurite.</summary>
+    /// <summary>Azure Storage connection string (AzureTable); "UseDevelopmentStorage=true" for Azurite. Or <see cref="ServiceUri"/>.</summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// The Table service endpoint (https) to reach with the node's own Azure identity (a managed
+    /// identity, or whatever DefaultAzureCredential finds) instead of an account key. Used for the
+    /// ledger tables and the cluster's membership table alike. Or <see cref="ConnectionString"/>.
+    /// </summary>
+    public Uri? ServiceUri { get; set; }
 
     /// <summary>Table-name prefix (AzureTable): letters and digits, one per administration.</summary>
     public string? TablePrefix { get; set; }

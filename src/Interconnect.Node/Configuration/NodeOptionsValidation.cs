@@ -128,18 +128,18 @@ public static class NodeOptionsValidation
             case StorageProviders.InMemory:
                 break;
             case StorageProviders.AzureTable:
-                if (string.IsNullOrWhiteSpace(options.Storage.ConnectionString))
+                if (string.IsNullOrWhiteSpace(options.Storage.ConnectionString) && options.Storage.ServiceUri is null)
                 {
-                    problems.Add("Node:Storage:ConnectionString is required for the AzureTable provider (\"UseDevelopmentStorage=true\" for Azurite).");
+                    problems.Add("Node:Storage:ConnectionString is required for the AzureTable provider (\"UseDevelopmentStorage=true\" for Azurite), or Node:Storage:ServiceUri to connect with the node's managed identity.");
                 }
 
                 try
                 {
-                    AzureTableStorageOptions.ValidateTablePrefix(options.Storage.TablePrefix);
+                    StorageOf(options).Validate();
                 }
                 catch (ArgumentException e)
                 {
-                    problems.Add($"Node:Storage:TablePrefix: {e.Message}");
+                    problems.Add($"Node:Storage: {e.Message}");
                 }
 
                 break;
@@ -353,9 +353,9 @@ public static class NodeOptionsValidation
             case ClusterMemberships.Localhost:
                 break;
             case ClusterMemberships.AzureTable:
-                if (options.Storage.Provider != StorageProviders.AzureTable || string.IsNullOrWhiteSpace(options.Storage.ConnectionString))
+                if (options.Storage.Provider != StorageProviders.AzureTable || (string.IsNullOrWhiteSpace(options.Storage.ConnectionString) && options.Storage.ServiceUri is null))
                 {
-                    problems.Add("Node:Cluster:Membership AzureTable keeps the membership table in the node's storage account: it needs Node:Storage:Provider AzureTable with a ConnectionString.");
+                    problems.Add("Node:Cluster:Membership AzureTable keeps the membership table in the node's storage account: it needs Node:Storage:Provider AzureTable with a ConnectionString or ServiceUri.");
                 }
 
                 break;
@@ -388,5 +388,17 @@ public static class NodeOptionsValidation
         {
             problems.Add($"Node:Cluster:AdvertisedAddress \"{address}\" is not an IP address.");
         }
+    }
+
+    /// <summary>The Azure Table store's settings from the node's storage options.</summary>
+    public static AzureTableStorageOptions StorageOf(NodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new AzureTableStorageOptions
+        {
+            ConnectionString = string.IsNullOrWhiteSpace(options.Storage.ConnectionString) ? null : options.Storage.ConnectionString,
+            ServiceUri = options.Storage.ServiceUri,
+            TablePrefix = options.Storage.TablePrefix!,
+        };
     }
 }

@@ -179,7 +179,7 @@ public static class NodeApplication
     private static INodeStore CreateStore(NodeOptions options, NodeHostSettings settings, IServiceProvider services) =>
         settings.Store ?? (options.Storage.Provider == StorageProviders.AzureTable
             ? new AzureTableNodeStore(
-                new AzureTableStorageOptions { ConnectionString = options.Storage.ConnectionString!, TablePrefix = options.Storage.TablePrefix! },
+                NodeOptionsValidation.StorageOf(options),
                 new HttpClient { Timeout = Timeout.InfiniteTimeSpan },
                 services.GetRequiredService<TimeProvider>())
             : new InMemoryNodeStore());

@@ -59,7 +59,9 @@ public static class NodeSilo
             {
                 silo.UseAzureStorageClustering(o =>
                 {
-                    o.TableServiceClient = new TableServiceClient(options.Storage.ConnectionString);
+                    o.TableServiceClient = options.Storage.ServiceUri is { } uri
+                        ? new TableServiceClient(uri, new Azure.Identity.DefaultAzureCredential())
+                        : new TableServiceClient(options.Storage.ConnectionString);
                     o.TableName = MembershipTableOf(options);
                 });
                 silo.ConfigureEndpoints(
