@@ -31,7 +31,7 @@ public sealed class ClusterMesh : IAsyncDisposable
 
     public AdministrationCluster Jp { get; }
 
-    public static async Task<ClusterMesh> StartAsync(short silos)
+    public static async Task<ClusterMesh> StartAsync(short silos, Action<NodeOptions>? configure = null)
     {
         var azurite = Environment.GetEnvironmentVariable("INTERCONNECT_TEST_AZURITE");
         Assert.False(string.IsNullOrEmpty(azurite), "INTERCONNECT_TEST_AZURITE is not set: run the tests with scripts/test.sh, which starts Azurite.");
@@ -67,6 +67,11 @@ public sealed class ClusterMesh : IAsyncDisposable
         foreach (var key in keys.Values)
         {
             key.Dispose();
+        }
+
+        foreach (var administration in administrations)
+        {
+            configure?.Invoke(options[administration]);
         }
 
         AdministrationCluster? nl = null;

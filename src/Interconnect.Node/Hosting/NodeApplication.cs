@@ -119,6 +119,7 @@ public static class NodeApplication
 
         services.AddSingleton<MeshAlarms>();
         services.AddSingleton<AgreementBook>();
+        services.AddSingleton<ClusterChanges>();
         services.AddSingleton<ReplicationScope>();
         services.AddSingleton<InboundReceiver>();
         services.AddSingleton<ReceiptRecorder>();

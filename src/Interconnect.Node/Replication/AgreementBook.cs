@@ -11,11 +11,10 @@ namespace Interconnect.Node.Replication;
 /// authority on an agreement's status (it alone records every acceptance). Rebuilt after any MRA
 /// entry is written, so decisions follow the log order.
 /// </summary>
-internal sealed class AgreementBook(AdministrationNode node) : IAgreementsObserver, IDisposable
+internal sealed class AgreementBook(AdministrationNode node) : IDisposable
 {
     private const int PageSize = 500;
 
-    private IAgreementChangesGrain Changes => node.Grains.GetGrain<IAgreementChangesGrain>(node.Id);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IReadOnlyDictionary<string, MraAgreementView>? _agreements;
     private long _version;
@@ -24,35 +23,6 @@ internal sealed class AgreementBook(AdministrationNode node) : IAgreementsObserv
     /// <summary>Marks this silo's book stale.</summary>
     public void Invalidate() => Interlocked.Increment(ref _version);
 
-    /// <summary>
-    /// An MRA entry was written: marks this book stale and returns once every silo's book of the
-    /// cluster has been told, so no silo decides on the agreement state before it.
-    /// </summary>
-    public async Task InvalidateEverywhereAsync()
-    {
-        Invalidate();
-        await Changes.Changed().ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Subscribes this silo's book to the cluster's agreement changes (again: subscriptions lapse
-    /// after a minute, and a failed-over changes grain starts with none). A book that was not
-    /// subscribed may have missed changes, so it is marked stale.
-    /// </summary>
-    public async Task SubscribeAsync(IAgreementsObserver self)
-    {
-        if (await Changes.Subscribe(self).ConfigureAwait(false))
-        {
-            Invalidate();
-        }
-    }
-
-    /// <inheritdoc />
-    Task IAgreementsObserver.AgreementsChanged()
-    {
-        Invalidate();
-        return Task.CompletedTask;
-    }
 
     /// <summary>Every agreement known, by id (the authoritative view of each).</summary>
     public async Task<IReadOnlyDictionary<string, MraAgreementView>> GetAsync(CancellationToken cancellationToken)

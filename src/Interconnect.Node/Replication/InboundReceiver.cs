@@ -27,6 +27,7 @@ namespace Interconnect.Node.Replication;
 internal sealed partial class InboundReceiver(
     AdministrationNode node,
     AgreementBook agreements,
+    ClusterChanges changes,
     IPartnerChannel channel,
     MeshAlarms alarms,
     Telemetry.NodeTelemetry telemetry,
@@ -328,7 +329,7 @@ internal sealed partial class InboundReceiver(
             return;
         }
 
-        await agreements.InvalidateEverywhereAsync().ConfigureAwait(false);
+        await changes.AgreementsChangedAsync().ConfigureAwait(false);
         if (body.EntryType != MraAcceptance.EntryType)
         {
             return;
@@ -345,7 +346,7 @@ internal sealed partial class InboundReceiver(
         {
             await node.Grains.GetGrain<IMraAgreementGrain>(body.EntityId)
                 .RecordAcceptance(new RecordMraAcceptance(body.Origin, entry)).ConfigureAwait(false);
-            await agreements.InvalidateEverywhereAsync().ConfigureAwait(false);
+            await changes.AgreementsChangedAsync().ConfigureAwait(false);
         }
         catch (DomainRuleException e)
         {
@@ -369,6 +370,8 @@ internal sealed partial class InboundReceiver(
         }
 
         LogKeySetApplied(logger, body.Origin, body.Sequence, body.EntryType);
+        // The other silos verify this partner's entries too: they reload its key set before we go on.
+        await changes.KeySetsChangedAsync().ConfigureAwait(false);
         if (body.EntryType != KeySetFormat.KeyRevoked || entry[KeySetFormat.KeyIdField] is not { } revokedKey
             || !KeySetFormat.TryParseTime(entry[KeySetFormat.EffectiveAtField], out var effectiveAt))
         {

@@ -56,6 +56,7 @@ internal sealed partial class PartnerLinkGrain(
     AdministrationNode node,
     ReplicationScope scope,
     AgreementBook agreements,
+    ClusterChanges changes,
     IPartnerChannel channel,
     ReplicationOptions options,
     Telemetry.NodeTelemetry telemetry,
@@ -230,7 +231,7 @@ internal sealed partial class PartnerLinkGrain(
                 {
                     // Decisions follow the log order: an agreement's own entries change who receives what next,
                     // here and in every silo's decisions on what partners send.
-                    await agreements.InvalidateEverywhereAsync().ConfigureAwait(true);
+                    await changes.AgreementsChangedAsync().ConfigureAwait(true);
                 }
 
                 var stored = await node.Store.Entities.ReadAsync(leaf.Entity, leaf.Sequence, 1, cancellationToken).ConfigureAwait(true);

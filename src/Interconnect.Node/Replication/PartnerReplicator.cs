@@ -13,7 +13,7 @@ namespace Interconnect.Node.Replication;
 /// </summary>
 internal sealed partial class PartnerReplicator(
     AdministrationNode node,
-    AgreementBook agreements,
+    ClusterChanges changes,
     ReplicationOptions options,
     ILogger<PartnerReplicator> logger) : BackgroundService
 {
@@ -51,17 +51,16 @@ internal sealed partial class PartnerReplicator(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         node.Log.Appended += (_, _) => Notify();
-        var book = node.Grains.ObserverReference<IAgreementsObserver>(agreements);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await agreements.SubscribeAsync(book).WaitAsync(stoppingToken).ConfigureAwait(false);
+                await changes.SubscribeAsync(stoppingToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
-                // This silo's book is marked stale when the subscription is taken up again.
-                LogLinkUnavailable(logger, "the cluster's agreement changes", e.Message);
+                // This silo reloads what it keeps when the subscription is taken up again.
+                LogLinkUnavailable(logger, "the cluster's changes", e.Message);
             }
 
             foreach (var partner in node.Partners)

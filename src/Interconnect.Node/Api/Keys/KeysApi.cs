@@ -3,6 +3,7 @@ using Interconnect.Ledger.KeySets;
 using Interconnect.Node.Access;
 using Interconnect.Node.Api.Problems;
 using Interconnect.Node.Hosting;
+using Interconnect.Node.Replication;
 using Interconnect.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -81,26 +82,32 @@ public static class KeysApi
             administration, keySet, entries, node.Time.GetUtcNow(), null, null, []));
     }
 
-    private static async Task<Ok<KeyEventResponse>> RotateAsync(RotateKeyRequest request, AdministrationNode node, CancellationToken cancellationToken)
+    private static async Task<Ok<KeyEventResponse>> RotateAsync(RotateKeyRequest request, AdministrationNode node, ClusterChanges changes, CancellationToken cancellationToken)
     {
         var keyId = ApiInput.Identifier(request?.NewKeyId, "newKeyId");
         var entry = await node.OwnKeys.RotateAsync(keyId, cancellationToken).ConfigureAwait(false);
+        // Every silo signs and verifies with the set as it now stands before the answer goes out.
+        await changes.KeySetsChangedAsync().ConfigureAwait(false);
         return TypedResults.Ok(KeyEventResponse.From(entry));
     }
 
-    private static async Task<Ok<KeyEventResponse>> StandbyAsync(AddStandbyKeyRequest request, AdministrationNode node, CancellationToken cancellationToken)
+    private static async Task<Ok<KeyEventResponse>> StandbyAsync(AddStandbyKeyRequest request, AdministrationNode node, ClusterChanges changes, CancellationToken cancellationToken)
     {
         var keyId = ApiInput.Identifier(request?.KeyId, "keyId");
         var entry = await node.OwnKeys.AddStandbyAsync(keyId, cancellationToken).ConfigureAwait(false);
+        // Every silo signs and verifies with the set as it now stands before the answer goes out.
+        await changes.KeySetsChangedAsync().ConfigureAwait(false);
         return TypedResults.Ok(KeyEventResponse.From(entry));
     }
 
-    private static async Task<Ok<KeyEventResponse>> RevokeAsync(RevokeKeyRequest request, AdministrationNode node, CancellationToken cancellationToken)
+    private static async Task<Ok<KeyEventResponse>> RevokeAsync(RevokeKeyRequest request, AdministrationNode node, ClusterChanges changes, CancellationToken cancellationToken)
     {
         var keyId = ApiInput.Identifier(request?.KeyId, "keyId");
         var reason = ApiInput.Required(request!.Reason, "reason").Trim();
         var effectiveAt = request.EffectiveAt ?? node.Time.GetUtcNow();
         var entry = await node.OwnKeys.RevokeAsync(keyId, effectiveAt, reason, cancellationToken).ConfigureAwait(false);
+        // Every silo signs and verifies with the set as it now stands before the answer goes out.
+        await changes.KeySetsChangedAsync().ConfigureAwait(false);
         return TypedResults.Ok(KeyEventResponse.From(entry));
     }
 }
