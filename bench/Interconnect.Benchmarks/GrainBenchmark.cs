@@ -80,12 +80,16 @@ internal static class GrainBenchmark
         return results;
     }
 
+    // The JIT settles within this on a loaded machine (about 15 s at a load average of 20); quiet, in a few seconds.
+    private const double MaxWarmUpSeconds = 40;
+
     private static async Task<(Rate Bound, Rate Grains, double MedianRatio)> PairedInMemoryAsync(
         string name, int callers, int rounds, double secondsPerRound, Action rawSign)
     {
         var store = new InMemoryNodeStore();
         await using var run = await GrainRun.StartAsync(store, callers);
-        await run.MeasureAsync(Math.Min(0.5, secondsPerRound)); // warm-up: JIT tiers, first activations
+        var warmUp = await Warm.UntilCompiledAsync(run.MeasureAsync, MaxWarmUpSeconds);
+        Console.WriteLine($"{name}: {warmUp}");
         var ratios = new List<double>(rounds);
         double boundOps = 0, boundSeconds = 0, grainOps = 0, grainSeconds = 0;
         for (var round = 0; round < rounds; round++)

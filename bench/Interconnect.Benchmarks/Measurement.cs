@@ -60,3 +60,42 @@ internal static class Paired
         return (new Rate(boundName, (long)boundOps, boundSeconds), new Rate(pipelineName, (long)pipeOps, pipeSeconds), ratios[ratios.Count / 2]);
     }
 }
+
+/// <summary>How a workload was warmed up: for how long, and whether tiered compilation had settled.</summary>
+internal sealed record WarmUp(double Seconds, long MethodsCompiled, bool Settled)
+{
+    public override string ToString() =>
+        $"warm-up {Seconds:N1} s, {MethodsCompiled:N0} methods compiled{(Settled ? string.Empty : ", still compiling when the time ran out")}";
+}
+
+/// <summary>
+/// Runs a workload until the JIT has settled: Orleans brings thousands of methods that start
+/// unoptimized (tier 0), and the background compiler that promotes the hot ones shares the two
+/// cores with everything else on the machine, so on a loaded machine it takes ten seconds or more;
+/// a fixed half-second warm-up measured mostly tier-0 code. A steady node runs optimized code.
+/// </summary>
+internal static class Warm
+{
+    private const double ChunkSeconds = 0.25;
+    private const int QuietChunks = 4;
+    private const int QuietMethods = 2;
+
+    /// <summary>
+    /// Calls <paramref name="run"/> with a quarter of a second at a time until four calls in a row
+    /// compiled at most two methods (a timer's stragglers), or <paramref name="maxSeconds"/> passed.
+    /// </summary>
+    public static async Task<WarmUp> UntilCompiledAsync(Func<double, Task> run, double maxSeconds)
+    {
+        var clock = Stopwatch.StartNew();
+        var atStart = System.Runtime.JitInfo.GetCompiledMethodCount();
+        var quiet = 0;
+        while (quiet < QuietChunks && clock.Elapsed.TotalSeconds < maxSeconds)
+        {
+            var before = System.Runtime.JitInfo.GetCompiledMethodCount();
+            await run(ChunkSeconds).ConfigureAwait(false);
+            quiet = System.Runtime.JitInfo.GetCompiledMethodCount() - before <= QuietMethods ? quiet + 1 : 0;
+        }
+
+        return new WarmUp(clock.Elapsed.TotalSeconds, System.Runtime.JitInfo.GetCompiledMethodCount() - atStart, quiet >= QuietChunks);
+    }
+}

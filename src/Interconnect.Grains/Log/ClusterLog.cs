@@ -13,9 +13,14 @@ namespace Interconnect.Grains.Log;
 public sealed class ClusterLog(IGrainFactory grains, string administrationId) : IAdministrationLog, ILogAppendedObserver
 {
     private long _size;
+    private long _announced;
     private int _unloggedSuspected;
+    private INodeLogGrain? _grain;
 
-    private INodeLogGrain Grain => grains.GetGrain<INodeLogGrain>(administrationId);
+    // A reference stays valid wherever the grain is activated, so one serves every call. Made on
+    // first use: GetGrain builds a new proxy each time (resolving its argument copiers), about as
+    // much work per commit as the in-memory log append itself.
+    private INodeLogGrain Grain => _grain ??= grains.GetGrain<INodeLogGrain>(administrationId);
 
     /// <inheritdoc />
     public long Size => Interlocked.Read(ref _size);
@@ -23,7 +28,13 @@ public sealed class ClusterLog(IGrainFactory grains, string administrationId) : 
     /// <inheritdoc />
     public bool HasUnloggedEntries => Volatile.Read(ref _unloggedSuspected) == 1;
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Raised after this silo saw the log grow past the size it last announced. The silo holding
+    /// the log grain hears of every append and the recording silo of its own record, so on one silo
+    /// both arrive for the same leaves, and records that shared a group commit all report its size:
+    /// each such report would wake the partner links again (a grain call per partner) for leaves an
+    /// earlier wake already covers, since a woken link sends everything the log holds by then.
+    /// </summary>
     public event EventHandler? Appended;
 
     /// <inheritdoc />
@@ -33,9 +44,10 @@ public sealed class ClusterLog(IGrainFactory grains, string administrationId) : 
     public async Task RecordAsync(EntityKey entity, IReadOnlyList<LedgerEntry> entries, ulong? loggedThrough, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entries);
+        long size;
         try
         {
-            Seen(await Grain.Record(entity, [.. entries.Select(LoggedEntry.Of)], loggedThrough).WaitAsync(cancellationToken).ConfigureAwait(false));
+            size = Seen(await Grain.Record(entity, [.. entries.Select(LoggedEntry.Of)], loggedThrough).WaitAsync(cancellationToken).ConfigureAwait(false));
         }
         catch
         {
@@ -44,7 +56,7 @@ public sealed class ClusterLog(IGrainFactory grains, string administrationId) : 
             throw;
         }
 
-        Appended?.Invoke(this, EventArgs.Empty);
+        Announce(size);
     }
 
     /// <inheritdoc />
@@ -85,10 +97,21 @@ public sealed class ClusterLog(IGrainFactory grains, string administrationId) : 
     public Task StartAsync(CancellationToken cancellationToken = default) => SizeAsync(cancellationToken);
 
     /// <inheritdoc />
-    void ILogAppendedObserver.OnAppended(long size)
+    void ILogAppendedObserver.OnAppended(long size) => Announce(Seen(size));
+
+    // The size a record returns, or the observer reports, was reached after those leaves were
+    // appended, so an announcement of it covers them.
+    private void Announce(long size)
     {
-        Seen(size);
-        Appended?.Invoke(this, EventArgs.Empty);
+        long current;
+        while ((current = Interlocked.Read(ref _announced)) < size)
+        {
+            if (Interlocked.CompareExchange(ref _announced, size, current) == current)
+            {
+                Appended?.Invoke(this, EventArgs.Empty);
+                return;
+            }
+        }
     }
 
     private long Seen(long size)
