@@ -5,7 +5,7 @@
 # scripts/bench.sh report [--quick]: every figure of docs/benchmarks.md's generated section in one run
 # (crypto bound, end to end in memory and on RabbitMQ + Azurite, memory, catch-up), written to
 # artifacts/bench/report.json and between the <!-- report:begin/end --> markers of the document.
-# The full run takes about 6 minutes on 2 cores, --quick about 1.
+# The full run takes about 6 minutes on 2 cores, --quick about 4 (each suite first warms up until the JIT settles).
 # scripts/bench.sh render [--from JSON]: rewrites that section from a report's JSON, measuring nothing.
 #
 # RabbitMQ and Azurite come from --rabbitmq / --azurite, else INTERCONNECT_BENCH_RABBITMQ /
