@@ -103,24 +103,30 @@ public sealed class ClusterLog(IGrainFactory grains, string administrationId) : 
     // appended, so an announcement of it covers them.
     private void Announce(long size)
     {
-        long current;
-        while ((current = Interlocked.Read(ref _announced)) < size)
+        if (RaiseTo(ref _announced, size))
         {
-            if (Interlocked.CompareExchange(ref _announced, size, current) == current)
-            {
-                Appended?.Invoke(this, EventArgs.Empty);
-                return;
-            }
+            Appended?.Invoke(this, EventArgs.Empty);
         }
     }
 
     private long Seen(long size)
     {
+        RaiseTo(ref _size, size);
+        return size;
+    }
+
+    // Raises a value that only grows; true when this call raised it.
+    private static bool RaiseTo(ref long value, long to)
+    {
         long current;
-        while ((current = Interlocked.Read(ref _size)) < size && Interlocked.CompareExchange(ref _size, size, current) != current)
+        while ((current = Interlocked.Read(ref value)) < to)
         {
+            if (Interlocked.CompareExchange(ref value, to, current) == current)
+            {
+                return true;
+            }
         }
 
-        return size;
+        return false;
     }
 }

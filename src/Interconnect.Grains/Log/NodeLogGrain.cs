@@ -31,12 +31,6 @@ public interface INodeLogGrain : IGrainWithStringKey
     /// <summary>The consistency proof between two tree sizes.</summary>
     Task<ConsistencyProof> ProveConsistency(long oldSize, long newSize);
 
-    /// <summary>Notes that some silo's entity append had an unknown outcome, so a repair must look.</summary>
-    Task SuspectUnloggedEntries();
-
-    /// <summary>Whether a repair is due.</summary>
-    Task<bool> HasUnloggedEntries();
-
     /// <summary>Records every entry its entity's ledger holds but the log does not; returns the entities repaired.</summary>
     Task<int> RecordUnlogged();
 }
@@ -89,16 +83,6 @@ public sealed class NodeLogGrain(AdministrationContext administration, ILogAppen
 
     /// <inheritdoc />
     public Task<ConsistencyProof> ProveConsistency(long oldSize, long newSize) => _log.ProveConsistencyAsync(oldSize, newSize);
-
-    /// <inheritdoc />
-    public Task SuspectUnloggedEntries()
-    {
-        _log.SuspectUnloggedEntries();
-        return Task.CompletedTask;
-    }
-
-    /// <inheritdoc />
-    public Task<bool> HasUnloggedEntries() => Task.FromResult(_log.HasUnloggedEntries);
 
     /// <inheritdoc />
     public Task<int> RecordUnlogged() => _log.RecordUnloggedAsync();

@@ -1,4 +1,3 @@
-using Interconnect.Grains.AeoOperators;
 using Interconnect.Grains.Log;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -21,7 +20,7 @@ public static class SiloBuilderExtensions
         silo.Services.AddSingleton(administration);
         // The silo that holds the log grain tells its own components when the log grows; none by default.
         silo.Services.TryAddSingleton<ILogAppendedObserver, NoAppendedObserver>();
-        silo.Services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add(typeof(AeoOperatorGrain).Namespace!.Split('.')[0]));
+        silo.Services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("Interconnect"));
         return silo;
     }
 }
