@@ -33,14 +33,16 @@ public interface IPartnerLinkGrain : IGrainWithStringKey
 }
 
 /// <summary>Where a partner link stands.</summary>
+/// <param name="Partner">The partner.</param>
 /// <param name="Acknowledged">Log leaves the partner acknowledged (the stored cursor).</param>
 /// <param name="AcknowledgedAt">When the cursor last moved.</param>
 /// <param name="Sent">Log leaves sent.</param>
 [GenerateSerializer, Immutable]
 public sealed record PartnerLinkSnapshot(
-    [property: Id(0)] long Acknowledged,
-    [property: Id(1)] DateTimeOffset? AcknowledgedAt,
-    [property: Id(2)] long Sent);
+    [property: Id(0)] string Partner,
+    [property: Id(1)] long Acknowledged,
+    [property: Id(2)] DateTimeOffset? AcknowledgedAt,
+    [property: Id(3)] long Sent);
 
 /// <summary>
 /// Sends our log to one partner: the ledger is the outbox. A stored cursor records the log leaves
@@ -108,6 +110,7 @@ internal sealed partial class PartnerLinkGrain(
             if (stored is not null && stored.AcknowledgedThrough >= receivedThrough)
             {
                 _link.Acknowledge(stored.AcknowledgedThrough, node.Time.GetUtcNow());
+                await Wake().ConfigureAwait(true);
                 return;
             }
 
@@ -175,7 +178,7 @@ internal sealed partial class PartnerLinkGrain(
     }
 
     /// <inheritdoc />
-    public Task<PartnerLinkSnapshot> Status() => Task.FromResult(new PartnerLinkSnapshot(_link.Acknowledged, _link.AcknowledgedAt, _link.Sent));
+    public Task<PartnerLinkSnapshot> Status() => Task.FromResult(new PartnerLinkSnapshot(Partner, _link.Acknowledged, _link.AcknowledgedAt, _link.Sent));
 
     private async Task SendAsync(CancellationToken cancellationToken)
     {

@@ -17,10 +17,10 @@ internal sealed partial class PartnerReplicator(
     ReplicationOptions options,
     ILogger<PartnerReplicator> logger) : BackgroundService
 {
-    private readonly ConcurrentDictionary<string, PartnerLink> _mirrors = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PartnerLinkSnapshot> _seen = new(StringComparer.Ordinal);
 
     /// <summary>The link with <paramref name="partner"/> as this silo last saw it, or null (a stranger, or not seen yet).</summary>
-    public PartnerLink? Link(string partner) => _mirrors.GetValueOrDefault(partner);
+    public PartnerLinkSnapshot? Link(string partner) => _seen.GetValueOrDefault(partner);
 
     /// <summary>Wakes every partner link (new leaves in the log).</summary>
     public void Notify()
@@ -68,9 +68,7 @@ internal sealed partial class PartnerReplicator(
                 try
                 {
                     // Asking activates the link if no silo holds it (first start, or its silo died).
-                    var status = await LinkGrain(partner).Status().WaitAsync(stoppingToken).ConfigureAwait(false);
-                    var mirror = new PartnerLink(partner, status.Acknowledged, status.AcknowledgedAt, options.ResendAfter) { Sent = status.Sent };
-                    _mirrors[partner] = mirror;
+                    _seen[partner] = await LinkGrain(partner).Status().WaitAsync(stoppingToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
@@ -106,114 +104,4 @@ internal sealed partial class PartnerReplicator(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The link to {Partner} did not answer: {Reason}")]
     private static partial void LogLinkUnavailable(ILogger logger, string partner, string reason);
-}
-
-/// <summary>The sending state of one partner link (in memory; the acknowledged cursor is also stored).</summary>
-internal sealed class PartnerLink(string partner, long acknowledged, DateTimeOffset? acknowledgedAt, TimeSpan resendAfter)
-{
-    private readonly object _sync = new();
-    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TimeSpan _initialResendAfter = resendAfter;
-    private TimeSpan _resendAfter = resendAfter;
-
-    public string Partner { get; } = partner;
-
-    /// <summary>Leaves the partner acknowledged (the cursor).</summary>
-    public long Acknowledged { get; private set; } = acknowledged;
-
-    public DateTimeOffset? AcknowledgedAt { get; private set; } = acknowledgedAt;
-
-    /// <summary>Leaves sent (at least <see cref="Acknowledged"/>).</summary>
-    public long Sent { get; set; } = acknowledged;
-
-    public DateTimeOffset SentAt { get; set; }
-
-    public DateTimeOffset LastCheckpointSent { get; set; }
-
-    /// <summary>Tree size of our last checkpoint the partner said it holds.</summary>
-    public long PartnerCheckpointSize { get; set; }
-
-    public void Acknowledge(long through, DateTimeOffset at)
-    {
-        lock (_sync)
-        {
-            if (through > Acknowledged)
-            {
-                Acknowledged = through;
-                AcknowledgedAt = at;
-                _resendAfter = _initialResendAfter;
-            }
-
-            if (Sent < Acknowledged)
-            {
-                Sent = Acknowledged;
-            }
-        }
-
-        Wake();
-    }
-
-    public void Rewind(long logFrom)
-    {
-        lock (_sync)
-        {
-            Sent = Math.Min(Sent, Math.Max(0, logFrom));
-        }
-
-        Wake();
-    }
-
-    /// <summary>
-    /// Whether sent leaves have waited too long for an acknowledgement; doubles the wait each time.
-    /// The wait runs from the later of the last send and the last acknowledgement that moved the
-    /// cursor: a partner working through a backlog is slow, not deaf, and sending it everything
-    /// again would only make it verify the same entries twice.
-    /// </summary>
-    public bool ResendDue(DateTimeOffset now)
-    {
-        lock (_sync)
-        {
-            var since = AcknowledgedAt is { } acknowledgedAt && acknowledgedAt > SentAt ? acknowledgedAt : SentAt;
-            if (Sent <= Acknowledged || now - since < _resendAfter)
-            {
-                return false;
-            }
-
-            _resendAfter = TimeSpan.FromTicks(Math.Min(_resendAfter.Ticks * 2, TimeSpan.FromMinutes(5).Ticks));
-            return true;
-        }
-    }
-
-    public void Wake()
-    {
-        lock (_sync)
-        {
-            _wake.TrySetResult();
-        }
-    }
-
-    public async Task WaitAsync(TimeSpan poll, TimeProvider time, CancellationToken cancellationToken)
-    {
-        Task wake;
-        lock (_sync)
-        {
-            if (_wake.Task.IsCompleted)
-            {
-                _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                return;
-            }
-
-            wake = _wake.Task;
-        }
-
-        await Task.WhenAny(wake, Task.Delay(poll, time, cancellationToken)).ConfigureAwait(false);
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_sync)
-        {
-            if (_wake.Task.IsCompleted)
-            {
-                _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-        }
-    }
 }

@@ -84,7 +84,7 @@ internal sealed class TelemetryObservations(NodeTelemetry telemetry, Administrat
         }
     }
 
-    private IEnumerable<PartnerLink> Links()
+    private IEnumerable<PartnerLinkSnapshot> Links()
     {
         foreach (var partner in node.Partners)
         {
