@@ -137,7 +137,7 @@ internal static class GrainBenchmark
             var builder = Host.CreateApplicationBuilder();
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.UseOrleans(silo => silo
-                .UseLocalhostClustering(FreePort(), gatewayPort: 0, serviceId: "bench", clusterId: administration.ToLowerInvariant())
+                .UseLocalhostClustering(Node.Hosting.NodeSilo.FreePort(), gatewayPort: 0, serviceId: "bench", clusterId: administration.ToLowerInvariant())
                 .AddInterconnectGrains(sp => new AdministrationContext(
                     administration, signer, store, new ClusterLog(sp.GetRequiredService<IGrainFactory>(), administration), TimeProvider.System)));
             var host = builder.Build();
@@ -151,13 +151,6 @@ internal static class GrainBenchmark
             }
 
             return new GrainRun(signer, host, grains);
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-            listener.Start();
-            return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         }
 
         /// <summary>Runs every caller for <paramref name="seconds"/>; each operation is always legal and always a new entry.</summary>

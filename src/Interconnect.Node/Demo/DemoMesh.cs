@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Interconnect.Ledger.Signing;
 using Interconnect.Node.Configuration;
 using Interconnect.Node.Hosting;
@@ -150,7 +148,8 @@ public sealed class DemoMesh : IAsyncDisposable
                 // In-memory storage is the mesh's, one store per administration: its silos share it, and it
                 // outlives them as a storage server would.
                 mesh._stores.Add(options.Storage.Provider == StorageProviders.InMemory ? new InMemoryNodeStore() : null);
-                mesh._siloPorts.Add([.. Enumerable.Range(0, silos).Select(_ => FreePort())]);
+                // Chosen here rather than by each silo: the others must know the primary's before it starts, and a restarted silo keeps its own.
+                mesh._siloPorts.Add([.. Enumerable.Range(0, silos).Select(_ => NodeSilo.FreePort())]);
                 mesh._siloAddresses.Add(new SiloAddress?[silos]);
                 mesh._apps.Add(new WebApplication?[silos]);
             }
@@ -318,14 +317,5 @@ public sealed class DemoMesh : IAsyncDisposable
     {
         var index = Administrations.ToList().IndexOf(administration);
         return index >= 0 ? index : throw new ArgumentException($"{administration} is not in the demo.", nameof(administration));
-    }
-
-    // A port free now on loopback, for a silo's cluster endpoint: chosen here rather than by the silo,
-    // because the others must know the primary's before it starts, and a restarted silo keeps its own.
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -38,7 +38,7 @@ public static class NodeSilo
         var cluster = options.Cluster;
         var clusterId = ClusterIdOf(options);
         var siloPort = settings.SiloPort ?? cluster.SiloPort;
-        siloPort = siloPort == 0 ? FreePort() : siloPort;
+        siloPort = siloPort == 0 && !settings.ClusterConfiguredByHost ? FreePort() : siloPort;
         var gatewayPort = settings.GatewayPort ?? cluster.GatewayPort;
         services.AddOrleans(silo =>
         {
@@ -98,9 +98,11 @@ public static class NodeSilo
         Dns.GetHostAddresses(Dns.GetHostName()).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))
         ?? IPAddress.Loopback;
 
-    // A port free now on loopback. Another process could take it before the silo binds it; the silo
-    // then fails to start with the port named, which is what a clash on a fixed port does too.
-    private static int FreePort()
+    /// <summary>
+    /// A port free now on loopback, for a silo. Another process could take it before the silo binds
+    /// it; the silo then fails to start with the port named, as on a clash with a fixed port.
+    /// </summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
