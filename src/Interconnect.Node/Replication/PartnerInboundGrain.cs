@@ -27,7 +27,7 @@ public interface IPartnerInboundGrain : IGrainWithStringKey
 /// makes the grain ask the partner for the stream again. Held messages live in memory only: if the
 /// silo dies the partner's unacknowledged range is sent again, as after any loss.
 /// </summary>
-internal sealed partial class PartnerInboundGrain(InboundReceiver receiver, ILogger<PartnerInboundGrain> logger) : Grain, IPartnerInboundGrain
+internal sealed partial class PartnerInboundGrain(InboundReceiver receiver, TimeProvider time, ILogger<PartnerInboundGrain> logger) : Grain, IPartnerInboundGrain
 {
     /// <summary>The most messages held ahead of the stream.</summary>
     public const int MaxHeld = 64;
@@ -60,7 +60,7 @@ internal sealed partial class PartnerInboundGrain(InboundReceiver receiver, ILog
             }
 
             _held.RemoveAt(0);
-            _heldSince = TimeProvider.System.GetUtcNow();
+            _heldSince = time.GetUtcNow();
         }
     }
 
@@ -70,7 +70,7 @@ internal sealed partial class PartnerInboundGrain(InboundReceiver receiver, ILog
     {
         if (_held.Count == 0)
         {
-            _heldSince = TimeProvider.System.GetUtcNow();
+            _heldSince = time.GetUtcNow();
         }
 
         if (_held.Count >= MaxHeld && !_held.ContainsKey(message.LogFrom))
@@ -86,7 +86,7 @@ internal sealed partial class PartnerInboundGrain(InboundReceiver receiver, ILog
 
     private async Task CheckGapAsync(CancellationToken cancellationToken)
     {
-        if (_held.Count == 0 || TimeProvider.System.GetUtcNow() - _heldSince < GapAfter)
+        if (_held.Count == 0 || time.GetUtcNow() - _heldSince < GapAfter)
         {
             return;
         }
