@@ -1,6 +1,10 @@
 using Interconnect.Grains.AeoOperators;
+using Interconnect.Grains.Log;
+using Interconnect.Ledger;
 using Interconnect.Ledger.Chains;
 using Interconnect.Ledger.Checkpoints;
+using Interconnect.Ledger.Disclosure;
+using Interconnect.Ledger.Entries;
 using Interconnect.Ledger.Merkle;
 using Interconnect.Storage;
 
@@ -40,6 +44,40 @@ public sealed class ClusterFaultTests
 
             Assert.Equal(Silos, mesh.Nl.Silos.Count);
         });
+
+    [Fact]
+    public async Task SiloDiesBetweenItsTwoAppends_TheEntryItStoredIsLogged_AndReachesThePartner()
+    {
+        await using var mesh = await ClusterMesh.StartAsync(Silos);
+        var node = mesh.Nl.AnyNode;
+        await node.Log.SizeAsync();
+        var grains = mesh.Nl.Service<IGrainFactory>();
+        var logSilo = await grains.GetGrain<IManagementGrain>(0).GetActivationAddress(grains.GetGrain<INodeLogGrain>("NL"));
+
+        // The dying silo stored an entry in its entity's ledger and did not live to log it. It does
+        // not hold the log grain, so no activation of the log recovers at start what it left.
+        var victim = mesh.Nl.Silos.Skip(1).First(s => !s.SiloAddress.Equals(logSilo));
+        var entity = new EntityKey("NL", AeoOperatorGrain.EntityKind, "NLAEOF0999001");
+        var payload = SealedPayload.Seal(new Dictionary<string, string>
+        {
+            ["name"] = "Orphan B.V.",
+            ["address"] = "Kade 9, Rotterdam",
+            ["programme"] = "AEOF",
+            ["certifiedOn"] = "2026-01-01",
+            ["validUntil"] = string.Empty,
+        });
+        var body = new EntryBody("NL", entity.Kind, entity.Id, 1, Hash256.Zero, EntryBody.TruncateToMicros(node.Time.GetUtcNow()), "aeo.certified", payload.Commitments, node.Signer.KeyId, node.Signer.Algorithm);
+        var orphan = new DisclosedEntry(LedgerEntry.Sign(body, node.Signer), payload.Fields);
+        await node.Store.Entities.AppendAsync(entity, 0, [orphan]);
+        await mesh.Nl.Cluster.KillSiloAsync(victim);
+
+        // Once the cluster declares the silo dead, the survivors log what it left, and the partner gets it.
+        await ClusterMesh.WaitForAsync(async () => await node.Store.Log.FindAsync(orphan.Entry.Hash) is not null, $"NL to log {entity}#1");
+        await ClusterMesh.WaitForAsync(
+            async () => (await ClusterMesh.ChainAsync(mesh.Jp, entity)).Count == 1, $"JP to hold {entity} ({await mesh.DescribeAsync(entity)})");
+        Assert.Equal(orphan.Entry.Hash, (await ClusterMesh.ChainAsync(mesh.Jp, entity))[0].Entry.Hash);
+        Assert.Equal(1UL, (await node.Store.Entities.GetHeadAsync(entity))!.LoggedThrough);
+    }
 
     // Officers work at NL from every silo; once some calls are acknowledged the fault happens under
     // that load, then the load stops and everything is checked.
@@ -94,6 +132,13 @@ public sealed class ClusterFaultTests
 
         Assert.True(load.Calls.Count(c => c.Acknowledged is not null) > 60);
 
+        // An entry that a killed silo stored but had not logged yet is logged once the cluster
+        // declares that silo dead (until then it is neither provable nor replicated).
+        var chained = chains.Values.SelectMany(c => c).Select(e => e.Entry.Hash).ToList();
+        await ClusterMesh.WaitForAsync(
+            async () => (await nl.Store.Entities.FindUnloggedAsync("NL").CountAsync()) == 0,
+            "NL to log every entry its silos stored");
+
         // NL's Merkle log: every entry NL originated is a leaf exactly once, and the checkpoint the
         // log grain signs now commits to exactly these leaves.
         var checkpoint = await nl.Log.CheckpointAsync();
@@ -103,7 +148,7 @@ public sealed class ClusterFaultTests
         Assert.Null(checkpoint.Verify(keys));
         Assert.Equal(checkpoint.Checkpoint.RootHash, MerkleLog.Load(leaves.Select(l => l.EntryHash)).Root());
         var logged = leaves.Select(l => l.EntryHash).ToHashSet();
-        Assert.All(chains.Values.SelectMany(c => c), e => Assert.Contains(e.Entry.Hash, logged));
+        Assert.All(chained, hash => Assert.Contains(hash, logged));
         foreach (var leaf in leaves)
         {
             var stored = await nl.Store.Entities.ReadAsync(leaf.Entity, leaf.Sequence, 1);
