@@ -124,6 +124,36 @@ public sealed class MeshScenarioTests(DemoMeshFixture fixture) : IClassFixture<D
         Assert.Equal("checkpoint-fork", link.Alarm?.Kind);
     }
 
+    [Fact]
+    public async Task OlderCheckpointOfAnOvertakenMessage_IsNoAlarm_ButASmallerTreeSignedLaterIs()
+    {
+        var nl = Mesh.Service<AdministrationNode>("NL");
+        var jp = Mesh.Service<AdministrationNode>("JP");
+        var held = await jp.Store.Partners.GetAsync("NL");
+        Assert.NotNull(held?.LastCheckpoint);
+        var heldCheckpoint = SignedCheckpoint.Decode(held.LastCheckpoint).Value!.Checkpoint;
+        var size = heldCheckpoint.TreeSize;
+        Assert.True(size >= 3, $"NL's checkpoint at JP has {size} leaves");
+        var leaves = await nl.Store.Log.ReadAsync(0, (int)size);
+        Checkpoint Of(long treeSize, DateTimeOffset at) =>
+            new("NL", treeSize, MerkleLog.Load(leaves.Take((int)treeSize).Select(l => l.EntryHash)).Root(), at);
+
+        // A message overtaken by later ones arrives again (a broker's redelivery): its checkpoint of
+        // the first leaf was signed before the one JP holds. Then a checkpoint of fewer leaves than
+        // JP holds, signed after it: NL rolled its log back.
+        var overtaken = SignedCheckpoint.Sign(Of(1, heldCheckpoint.Timestamp.AddMilliseconds(-1)), nl.Signer).Encode();
+        var rolledBack = SignedCheckpoint.Sign(Of(size - 1, heldCheckpoint.Timestamp.AddMilliseconds(1)), nl.Signer).Encode();
+        await SendAsync("JP", new ReplicateEntries("NL", "JP", held.ReceivedThrough, held.ReceivedThrough, [], overtaken, null, 0));
+        await SendAsync("JP", new ReplicateEntries("NL", "JP", held.ReceivedThrough, held.ReceivedThrough, [], rolledBack, null, 0));
+
+        // NL's stream applies in order, so once the second raised its alarm the first was handled.
+        var alarms = Mesh.Service<IMeshQueries>("JP");
+        await DemoMesh.WaitForAsync(
+            () => Task.FromResult(alarms.Alarms.Any(a => a.Partner == "NL" && a.Message == $"The log shrank from {size} to {size - 1} leaves.")), Deadline, "the rollback alarm");
+        Assert.DoesNotContain(alarms.Alarms, a => a.Partner == "NL" && a.Message.Contains($"from {size} to 1 ", StringComparison.Ordinal));
+        Assert.Equal(held.LastCheckpoint, (await jp.Store.Partners.GetAsync("NL"))!.LastCheckpoint);
+    }
+
     private long RejectionCount(string at, string code) =>
         Mesh.Service<IMeshQueries>(at).RejectionsByReason.GetValueOrDefault(code);
 

@@ -472,6 +472,14 @@ internal sealed partial class InboundReceiver(
         }
 
         var older = SignedCheckpoint.Decode(state.LastCheckpoint).Value!;
+        if (newer.Checkpoint.TreeSize < older.Checkpoint.TreeSize && newer.Checkpoint.Timestamp <= older.Checkpoint.Timestamp)
+        {
+            // Signed before the one we hold: the message was overtaken (sent again, or delivered
+            // again by a broker) and its checkpoint is simply old. Not kept, and no evidence of
+            // anything. A smaller tree signed after the one we hold is a rollback: the check says so.
+            return (null, null);
+        }
+
         ConsistencyProof? proof = null;
         if (message.ConsistencyProof is not null)
         {
