@@ -41,7 +41,12 @@ static async Task<int> RunAsync(string[] args)
     {
         // One configuration (appsettings.json, environment, command line) for the node and for Kestrel.
         await using var app = NodeApplication.BuildFromConfiguration(args);
-        await app.RunAsync();
+        // Not ready, rather than exiting, while storage does not answer (stopped while waiting: exit 0).
+        if (await StorageWait.UntilStorageAnswersAsync(args, app.Services.GetRequiredService<NodeOptions>()))
+        {
+            await app.RunAsync();
+        }
+
         return 0;
     }
     catch (NodeConfigurationException e)

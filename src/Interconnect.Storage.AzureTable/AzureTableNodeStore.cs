@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
@@ -74,6 +75,42 @@ public sealed class AzureTableNodeStore : INodeStore
 
     /// <summary>The receipts table.</summary>
     public string ReceiptsTable { get; }
+
+    /// <summary>
+    /// Whether the storage service answers an authorized request (a listing of at most one table):
+    /// null when it does, otherwise why not. For a node that waits for its storage before starting.
+    /// </summary>
+    public async Task<string?> ProbeAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await foreach (var page in _service.QueryAsync(maxPerPage: 1, cancellationToken: cancellationToken).AsPages().ConfigureAwait(false))
+            {
+                break;
+            }
+
+            return null;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Any failure means the node cannot work with this storage yet: refused connections,
+            // timeouts, a refused credential. The SDK's message says which.
+            return Describe(e);
+        }
+    }
+
+    // The SDK wraps the last attempt's failure ("Retry failed after N tries" around a request failure
+    // around the socket's): the service's own answer, or else the innermost failure, says it plainly.
+    private static string Describe(Exception e)
+    {
+        var last = e is AggregateException { InnerExceptions.Count: > 0 } retries ? retries.InnerExceptions[^1] : e;
+        return last switch
+        {
+            RequestFailedException { Status: > 0 } answered => $"{answered.Status} {answered.ErrorCode}: {answered.Message}",
+            RequestFailedException { InnerException: { } cause } => cause.Message,
+            _ => last.Message,
+        };
+    }
 
     /// <inheritdoc />
     public Task InitializeAsync(CancellationToken cancellationToken = default) =>

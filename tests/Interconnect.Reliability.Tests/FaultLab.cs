@@ -50,6 +50,12 @@ public sealed class FaultLab : IAsyncLifetime
     /// <summary>Stops Azurite (it flushes its data) and starts it again on the same data.</summary>
     public Task RestartAzuriteAsync() => RunAsync("azurite-restart");
 
+    /// <summary>Stops Azurite (until <see cref="StartAzuriteAsync"/>).</summary>
+    public Task StopAzuriteAsync() => RunAsync("azurite-stop");
+
+    /// <summary>Starts Azurite on the data it had.</summary>
+    public Task StartAzuriteAsync() => RunAsync("azurite-start");
+
     /// <summary>Each queue of <paramref name="virtualHosts"/> with its ready and unacknowledged messages and consumers.</summary>
     public async Task<string> DescribeQueuesAsync(IEnumerable<string> virtualHosts)
     {

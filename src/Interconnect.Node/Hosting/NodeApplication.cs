@@ -46,7 +46,7 @@ public static class NodeApplication
         return Build(builder, options, new NodeHostSettings { SiloPort = null, GatewayPort = null });
     }
 
-    private static WebApplicationBuilder CreateBuilder(string[] args)
+    internal static WebApplicationBuilder CreateBuilder(string[] args)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
