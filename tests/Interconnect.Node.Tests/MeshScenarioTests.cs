@@ -105,15 +105,11 @@ public sealed class MeshScenarioTests(DemoMeshFixture fixture) : IClassFixture<D
     [Fact]
     public async Task ForkedCheckpoint_RaisesAnAlarm_AndIsNotAccepted()
     {
-        var nl = Mesh.Service<AdministrationNode>("NL");
-        var jp = Mesh.Service<AdministrationNode>("JP");
-        var held = await jp.Store.Partners.GetAsync("NL");
-        Assert.NotNull(held?.LastCheckpoint);
-        var heldCheckpoint = SignedCheckpoint.Decode(held.LastCheckpoint).Value!;
+        var (nl, jp, held, heldCheckpoint) = await CheckpointJpHoldsOfNlAsync();
 
         // NL's key signs a checkpoint of the same size with another root: a forked history.
         var forged = SignedCheckpoint.Sign(
-            new Checkpoint("NL", heldCheckpoint.Checkpoint.TreeSize, Hash256.Of("another history"u8), heldCheckpoint.Checkpoint.Timestamp),
+            new Checkpoint("NL", heldCheckpoint.TreeSize, Hash256.Of("another history"u8), heldCheckpoint.Timestamp),
             nl.Signer).Encode();
         await SendAsync("JP", new ReplicateEntries("NL", "JP", held.ReceivedThrough, held.ReceivedThrough, [], forged, null, 0));
 
@@ -127,11 +123,7 @@ public sealed class MeshScenarioTests(DemoMeshFixture fixture) : IClassFixture<D
     [Fact]
     public async Task OlderCheckpointOfAnOvertakenMessage_IsNoAlarm_ButASmallerTreeSignedLaterIs()
     {
-        var nl = Mesh.Service<AdministrationNode>("NL");
-        var jp = Mesh.Service<AdministrationNode>("JP");
-        var held = await jp.Store.Partners.GetAsync("NL");
-        Assert.NotNull(held?.LastCheckpoint);
-        var heldCheckpoint = SignedCheckpoint.Decode(held.LastCheckpoint).Value!.Checkpoint;
+        var (nl, jp, held, heldCheckpoint) = await CheckpointJpHoldsOfNlAsync();
         var size = heldCheckpoint.TreeSize;
         Assert.True(size >= 3, $"NL's checkpoint at JP has {size} leaves");
         var leaves = await nl.Store.Log.ReadAsync(0, (int)size);
@@ -152,6 +144,15 @@ public sealed class MeshScenarioTests(DemoMeshFixture fixture) : IClassFixture<D
             () => Task.FromResult(alarms.Alarms.Any(a => a.Partner == "NL" && a.Message == $"The log shrank from {size} to {size - 1} leaves.")), Deadline, "the rollback alarm");
         Assert.DoesNotContain(alarms.Alarms, a => a.Partner == "NL" && a.Message.Contains($"from {size} to 1 ", StringComparison.Ordinal));
         Assert.Equal(held.LastCheckpoint, (await jp.Store.Partners.GetAsync("NL"))!.LastCheckpoint);
+    }
+
+    // NL and JP, what JP holds of NL's stream, and the checkpoint of NL's log it holds.
+    private async Task<(AdministrationNode Nl, AdministrationNode Jp, PartnerState Held, Checkpoint Checkpoint)> CheckpointJpHoldsOfNlAsync()
+    {
+        var jp = Mesh.Service<AdministrationNode>("JP");
+        var held = await jp.Store.Partners.GetAsync("NL");
+        Assert.NotNull(held?.LastCheckpoint);
+        return (Mesh.Service<AdministrationNode>("NL"), jp, held, SignedCheckpoint.Decode(held.LastCheckpoint).Value!.Checkpoint);
     }
 
     private long RejectionCount(string at, string code) =>

@@ -78,6 +78,9 @@ public sealed class LabMesh : IAsyncDisposable
                 ["Node__Cluster__GatewayPort"] = "0",
                 ["Node__Transport__BrokerUri"] = FaultLab.BrokerUri(VirtualHost(run, administration)),
                 ["Logging__LogLevel__Default"] = "Warning",
+                // The bus's own account of its endpoints (connected, faulted, restarted, each delivery):
+                // what a run that stalls after a broker fault needs in its node logs.
+                ["Logging__LogLevel__MassTransit"] = "Debug",
                 ["DOTNET_gcServer"] = "0",
                 ["Node__Access__Principals__0__Id"] = "lab-supervisor",
                 ["Node__Access__Principals__0__Role"] = Roles.Supervisor,
