@@ -36,7 +36,9 @@ public sealed partial class DashboardTests
             listener.SetMeasurementEventCallback<float>((instrument, _, _, _) => Measured(instrument));
             listener.SetMeasurementEventCallback<double>((instrument, _, _, _) => Measured(instrument));
             listener.Start();
-            await using var mesh = await TestMesh.StartAsync(["NL"]);
+            // Two administrations: each partner link keeps its cursor in grain storage, whose
+            // instruments Orleans publishes only once a grain with state is activated.
+            await using var mesh = await TestMesh.StartAsync(["NL", "JP"]);
             listener.RecordObservableInstruments();
         }
 
@@ -63,8 +65,13 @@ public sealed partial class DashboardTests
             Assert.Contains(used, u => u.Name == needed);
         }
 
-        // The cluster panels: a running node records these from its first grain call, so the panels are never empty.
-        foreach (var cluster in new[] { "orleans_consistent_ring_size", "orleans_catalog_activations", "orleans_app_requests_latency_milliseconds_bucket" })
+        // The cluster panels: a running node records these from its first grain call (a partner link
+        // reads its cursor from grain storage when it activates), so the panels are never empty.
+        foreach (var cluster in new[]
+        {
+            "orleans_consistent_ring_size", "orleans_catalog_activations", "orleans_app_requests_latency_milliseconds_bucket",
+            "orleans_storage_read_latency_milliseconds_bucket",
+        })
         {
             Assert.Contains(used, u => u.Name == cluster);
             Assert.True(exported[cluster].Any(i => { lock (measured) { return measured.Contains(i); } }), $"{cluster} is published but the running node recorded nothing on it");

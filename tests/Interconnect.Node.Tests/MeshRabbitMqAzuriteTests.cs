@@ -2,14 +2,17 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Azure.Data.Tables;
 using Interconnect.Grains.AeoOperators;
 using Interconnect.Ledger.Chains;
 using Interconnect.Node.Configuration;
 using Interconnect.Node.Demo;
 using Interconnect.Node.Hosting;
 using Interconnect.Node.Mesh;
+using Interconnect.Node.Replication;
 using Interconnect.Node.Transport.Tests;
 using Interconnect.Storage;
+using Interconnect.Storage.AzureTable;
 using RabbitMQ.Client;
 
 namespace Interconnect.Node.Tests;
@@ -119,6 +122,50 @@ public sealed class MeshRabbitMqAzuriteTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PartnerCursors_AreOrleansGrainStateInTheStorageAccount_SurviveARestart_AndAreSeededFromTheOldPartnersTable()
+    {
+        await new DemoScenario(_mesh, TextWriter.Null).EstablishAgreementAsync();
+        var node = _mesh.Service<AdministrationNode>("NL");
+        var options = _mesh.Service<NodeOptions>("NL");
+        await node.Grains.GetGrain<IAeoOperatorGrain>("NLAEOF0000321").Certify(new CertifyAeoOperator("Cursor B.V.", "Kade 3", "AEOF", new DateOnly(2026, 3, 1), null));
+        using var nl = Client("NL");
+        await WaitForAsync(async () => (long)(await nl.LinkAsync("JP"))["backlog"]! == 0, "JP to acknowledge all of NL's log");
+        var link = await nl.LinkAsync("JP");
+        var (acknowledged, received) = ((long)link["acknowledgedThrough"]!, (long)link["receivedThrough"]!);
+        var checkpoint = (await node.StreamFromAsync("JP")).LastCheckpoint;
+        Assert.True(acknowledged > 0 && received > 0, link.ToJsonString());
+        Assert.NotNull(checkpoint);
+
+        // Both cursors are rows of Orleans' Azure Table grain storage; the old partners table holds none.
+        var grainState = new TableClient(Azurite, NodeSilo.GrainStateTableOf(options));
+        var rows = await grainState.QueryAsync<TableEntity>().ToListAsync();
+        Assert.Contains(rows, r => r.PartitionKey.Contains("partnerlink", StringComparison.OrdinalIgnoreCase) && r.PartitionKey.Contains("JP", StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.PartitionKey.Contains("partnerinbound", StringComparison.OrdinalIgnoreCase) && r.PartitionKey.Contains("JP", StringComparison.Ordinal));
+        var legacy = new AzureTableNodeStore(NodeOptionsValidation.StorageOf(options), TimeProvider.System);
+        Assert.Empty(await legacy.Partners.ListAsync());
+
+        // A restart reads them back: the link stands where it stood, before any new acknowledgement.
+        await _mesh.StopNodeAsync("NL");
+        await _mesh.StartNodeAsync("NL");
+        link = await nl.LinkAsync("JP");
+        Assert.Equal((acknowledged, received), ((long)link["acknowledgedThrough"]!, (long)link["receivedThrough"]!));
+
+        // A node upgraded from before grain state: no grain state yet, its cursors in the partners
+        // table. They are taken from there, so nothing is sent or asked for again from the start.
+        await _mesh.StopNodeAsync("NL");
+        foreach (var row in rows)
+        {
+            await grainState.DeleteEntityAsync(row.PartitionKey, row.RowKey);
+        }
+
+        await legacy.Partners.SaveAsync(new PartnerState("JP", acknowledged, checkpoint, DateTimeOffset.UtcNow) { ReceivedThrough = received });
+        await _mesh.StartNodeAsync("NL");
+        link = await nl.LinkAsync("JP");
+        Assert.Equal((acknowledged, received), ((long)link["acknowledgedThrough"]!, (long)link["receivedThrough"]!));
+        Assert.Equal(checkpoint, (await _mesh.Service<AdministrationNode>("NL").StreamFromAsync("JP")).LastCheckpoint);
+    }
+
+    [Fact]
     public async Task MalformedMessages_GoToTheErrorQueue_AndTheConsumerGoesOn()
     {
         await new DemoScenario(_mesh, TextWriter.Null).EstablishAgreementAsync();
@@ -143,6 +190,8 @@ public sealed class MeshRabbitMqAzuriteTests : IAsyncLifetime
             Deadline,
             "the certification at JP");
     }
+
+    private static string Azurite => Environment.GetEnvironmentVariable("INTERCONNECT_TEST_AZURITE")!;
 
     private NodeHttpClient Client(string administration) => new(administration, _mesh.Client(administration, Roles.Supervisor));
 

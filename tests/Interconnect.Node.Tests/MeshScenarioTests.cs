@@ -99,7 +99,8 @@ public sealed class MeshScenarioTests(DemoMeshFixture fixture) : IClassFixture<D
         var before = RejectionCount("JP", "not-a-partner");
         await SendAsync("JP", new ReplicateEntries("XX", "JP", 0, 1, [], null, null, 0));
         await DemoMesh.WaitForAsync(() => Task.FromResult(RejectionCount("JP", "not-a-partner") > before), Deadline, "the refusal");
-        Assert.Null(await Mesh.Service<AdministrationNode>("JP").Store.Partners.GetAsync("XX"));
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => Mesh.Service<AdministrationNode>("JP").StreamFromAsync("XX"));
+        Assert.Contains("not a partner", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -114,8 +115,7 @@ public sealed class MeshScenarioTests(DemoMeshFixture fixture) : IClassFixture<D
         await SendAsync("JP", new ReplicateEntries("NL", "JP", held.ReceivedThrough, held.ReceivedThrough, [], forged, null, 0));
 
         await DemoMesh.WaitForAsync(() => Task.FromResult(Mesh.Service<IMeshQueries>("JP").Alarms.Any(a => a.Partner == "NL" && a.Kind == "checkpoint-fork")), Deadline, "the alarm");
-        var after = await jp.Store.Partners.GetAsync("NL");
-        Assert.Equal(held.LastCheckpoint, after!.LastCheckpoint);
+        Assert.Equal(held.LastCheckpoint, (await jp.StreamFromAsync("NL")).LastCheckpoint);
         var link = (await Mesh.Service<IMeshQueries>("JP").GetLinksAsync()).Single(l => l.Partner == "NL");
         Assert.Equal("checkpoint-fork", link.Alarm?.Kind);
     }
@@ -143,15 +143,15 @@ public sealed class MeshScenarioTests(DemoMeshFixture fixture) : IClassFixture<D
         await DemoMesh.WaitForAsync(
             () => Task.FromResult(alarms.Alarms.Any(a => a.Partner == "NL" && a.Message == $"The log shrank from {size} to {size - 1} leaves.")), Deadline, "the rollback alarm");
         Assert.DoesNotContain(alarms.Alarms, a => a.Partner == "NL" && a.Message.Contains($"from {size} to 1 ", StringComparison.Ordinal));
-        Assert.Equal(held.LastCheckpoint, (await jp.Store.Partners.GetAsync("NL"))!.LastCheckpoint);
+        Assert.Equal(held.LastCheckpoint, (await jp.StreamFromAsync("NL")).LastCheckpoint);
     }
 
     // NL and JP, what JP holds of NL's stream, and the checkpoint of NL's log it holds.
-    private async Task<(AdministrationNode Nl, AdministrationNode Jp, PartnerState Held, Checkpoint Checkpoint)> CheckpointJpHoldsOfNlAsync()
+    private async Task<(AdministrationNode Nl, AdministrationNode Jp, PartnerStreamPosition Held, Checkpoint Checkpoint)> CheckpointJpHoldsOfNlAsync()
     {
         var jp = Mesh.Service<AdministrationNode>("JP");
-        var held = await jp.Store.Partners.GetAsync("NL");
-        Assert.NotNull(held?.LastCheckpoint);
+        var held = await jp.StreamFromAsync("NL");
+        Assert.NotNull(held.LastCheckpoint);
         return (Mesh.Service<AdministrationNode>("NL"), jp, held, SignedCheckpoint.Decode(held.LastCheckpoint).Value!.Checkpoint);
     }
 

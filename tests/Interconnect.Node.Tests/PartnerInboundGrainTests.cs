@@ -35,6 +35,5 @@ public sealed class PartnerInboundGrainTests : IAsyncLifetime
         Assert.Equal(from + 20, await ReceivedAsync(jp));
     }
 
-    private static async Task<long> ReceivedAsync(AdministrationNode jp) =>
-        (await jp.Store.Partners.GetAsync("NL"))?.ReceivedThrough ?? 0;
+    private static async Task<long> ReceivedAsync(AdministrationNode jp) => (await jp.StreamFromAsync("NL")).ReceivedThrough;
 }

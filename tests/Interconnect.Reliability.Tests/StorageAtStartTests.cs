@@ -63,10 +63,10 @@ public sealed class StorageAtStartTests(FaultLab lab)
             Assert.Contains("\"storage\"", ready, StringComparison.Ordinal);
             Assert.Contains("Storage does not answer", ready, StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
-            using (var api = await http.GetAsync("/api/node"))
+            using (var waiting = await http.GetAsync("/api/node"))
             {
-                Assert.Equal(HttpStatusCode.ServiceUnavailable, api.StatusCode);
-                Assert.Equal("application/problem+json", api.Content.Headers.ContentType?.MediaType);
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, waiting.StatusCode);
+                Assert.Equal("application/problem+json", waiting.Content.Headers.ContentType?.MediaType);
             }
 
             // Still up after several of its retries.
@@ -79,9 +79,11 @@ public sealed class StorageAtStartTests(FaultLab lab)
             await lab.StartAzuriteAsync();
         }
 
-        // Storage answers: the node starts for real and becomes ready.
+        // Storage answers: the node starts for real (its /health/ready answered 200) and serves its API.
         await starting;
-        using var readyNow = await http.GetAsync("/health/ready");
-        Assert.Equal(HttpStatusCode.OK, readyNow.StatusCode);
+        using var api = await http.GetAsync("/api/node");
+        Assert.Equal(HttpStatusCode.OK, api.StatusCode);
+        Assert.Contains("\"NL\"", await api.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.True(node.IsRunning);
     }
 }

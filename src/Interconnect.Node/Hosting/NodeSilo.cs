@@ -5,6 +5,7 @@ using Interconnect.Grains.Log;
 using Interconnect.Grains.Runtime;
 using Interconnect.Node.Configuration;
 using Orleans.Dashboard;
+using Orleans.Runtime.Hosting;
 
 namespace Interconnect.Node.Hosting;
 
@@ -15,6 +16,19 @@ namespace Interconnect.Node.Hosting;
 /// </summary>
 public static class NodeSilo
 {
+    /// <summary>
+    /// The grain storage provider of plain grain state (partner cursors): Azure Table grain storage
+    /// in the node's storage account, or, on in-memory storage, state kept beside the in-memory store.
+    /// </summary>
+    public const string StateStorage = "interconnect";
+
+    /// <summary>The grain state table's name in the node's storage account (one per administration's table prefix).</summary>
+    public static string GrainStateTableOf(NodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Storage.TablePrefix + "GrainState";
+    }
+
     /// <summary>The cluster id: the configured one, or the administration id in lower case.</summary>
     public static string ClusterIdOf(NodeOptions options)
     {
@@ -43,6 +57,7 @@ public static class NodeSilo
         services.AddOrleans(silo =>
         {
             AddGrains(silo);
+            AddStateStorage(silo, options);
             // Every silo reports to the Orleans Dashboard, so the page any node serves shows the whole cluster.
             silo.AddDashboard();
             if (settings.ClusterConfiguredByHost)
@@ -59,9 +74,7 @@ public static class NodeSilo
             {
                 silo.UseAzureStorageClustering(o =>
                 {
-                    o.TableServiceClient = options.Storage.ServiceUri is { } uri
-                        ? new TableServiceClient(uri, new Azure.Identity.DefaultAzureCredential())
-                        : new TableServiceClient(options.Storage.ConnectionString);
+                    o.TableServiceClient = TablesOf(options);
                     o.TableName = MembershipTableOf(options);
                 });
                 silo.ConfigureEndpoints(
@@ -92,6 +105,28 @@ public static class NodeSilo
         silo.Services.AddSingleton<ILogAppendedObserver>(sp => sp.GetRequiredService<AdministrationNode>().Log);
         silo.AddInterconnectGrains(sp => sp.GetRequiredService<AdministrationNode>().Context);
     }
+
+    private static void AddStateStorage(ISiloBuilder silo, NodeOptions options)
+    {
+        if (options.Storage.Provider == StorageProviders.AzureTable)
+        {
+            silo.AddAzureTableGrainStorage(StateStorage, o =>
+            {
+                o.TableServiceClient = TablesOf(options);
+                o.TableName = GrainStateTableOf(options);
+            });
+        }
+        else
+        {
+            silo.Services.AddGrainStorage(StateStorage, (sp, _) => InMemoryGrainStorage.For(
+                sp.GetRequiredService<Storage.INodeStore>(), sp.GetRequiredService<Orleans.Serialization.DeepCopier>()));
+        }
+    }
+
+    // The node's storage account: a managed identity with a service URI, else the connection string.
+    private static TableServiceClient TablesOf(NodeOptions options) => options.Storage.ServiceUri is { } uri
+        ? new TableServiceClient(uri, new Azure.Identity.DefaultAzureCredential())
+        : new TableServiceClient(options.Storage.ConnectionString);
 
     // The first address another machine could reach this one on; loopback when there is none.
     private static IPAddress FirstAddress() =>

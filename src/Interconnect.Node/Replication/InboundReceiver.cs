@@ -40,39 +40,45 @@ internal sealed partial class InboundReceiver(
     public RejectionCounter Rejections { get; } = new();
 
     /// <summary>
-    /// Handles one log-ordered message from a partner. Returns false, having applied nothing, when the
-    /// message starts beyond what we received of the partner's stream; the gap is then requested
-    /// unless <paramref name="requestGapWhenAhead"/> is false (the caller holds the message a while).
+    /// Refuses a message whose sender is no partner of ours: counted and logged, never answered
+    /// (answering would only serve whoever forged it). Returns true when it was refused.
     /// </summary>
-    public async Task<bool> ReceiveAsync(ReplicateEntries message, CancellationToken cancellationToken, bool requestGapWhenAhead = true)
+    public bool RefusedStranger(string origin)
     {
+        if (node.IsPartner(origin))
+        {
+            return false;
+        }
+
+        Rejections.Count("not-a-partner");
+        telemetry.Rejected(origin, issued: true, "not-a-partner");
+        LogStranger(logger, origin);
+        return true;
+    }
+
+    /// <summary>
+    /// Handles one log-ordered message of a partner's stream, where we stand at <paramref name="stream"/>.
+    /// Returns null, having applied nothing, when the message starts beyond that (the caller holds it
+    /// a while, and asks for the gap if its predecessor does not come); otherwise how far the stream
+    /// is now processed, the checkpoint accepted, if any, and the receipts. The caller stores the new
+    /// position, then acknowledges (<see cref="AcknowledgeAsync"/>).
+    /// </summary>
+    public async Task<ReceivedMessage?> ReceiveAsync(ReplicateEntries message, PartnerStreamPosition stream, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(stream);
         var origin = message.Origin;
         using var span = telemetry.StartSpan("receive", System.Diagnostics.ActivityKind.Consumer);
         span?.SetTag(Telemetry.MetricNames.PartnerTag, origin).SetTag("interconnect.log.from", message.LogFrom).SetTag("interconnect.log.through", message.LogThrough)
             .SetTag("interconnect.entries", message.Entries?.Count ?? 0);
-        if (!node.IsPartner(origin))
-        {
-            Rejections.Count("not-a-partner");
-            telemetry.Rejected(origin, issued: true, "not-a-partner");
-            LogStranger(logger, origin);
-            return true;
-        }
-
         RefuseIfTooLarge(origin, message.Entries);
-        var state = await node.Store.Partners.GetAsync(origin, cancellationToken).ConfigureAwait(false)
-            ?? new PartnerState(origin, 0, null, node.Time.GetUtcNow());
-        if (message.LogFrom > state.ReceivedThrough)
+        if (message.LogFrom > stream.ReceivedThrough)
         {
-            if (requestGapWhenAhead)
-            {
-                await RequestGapAsync(origin, state.ReceivedThrough, cancellationToken).ConfigureAwait(false);
-            }
-
-            return false;
+            return null;
         }
 
         var receipts = new List<byte[]>();
-        var checkpoint = CheckCheckpoint(message, state);
+        var checkpoint = CheckCheckpoint(message, stream.LastCheckpoint);
         if (checkpoint.Problem is { } problem)
         {
             // Never accepted silently: every entry of the message is refused with the alarm's reason.
@@ -87,37 +93,30 @@ internal sealed partial class InboundReceiver(
             await ApplyAsync(origin, message.Entries ?? [], receipts, cancellationToken).ConfigureAwait(false);
         }
 
-        var through = Math.Max(state.ReceivedThrough, message.LogThrough);
-        var saved = await SaveStreamStateAsync(state, through, checkpoint.Accepted, cancellationToken).ConfigureAwait(false);
-        await ReplyAsync(origin, new EntriesAcknowledged(node.Id, origin, saved.ReceivedThrough, receipts, saved.HeldCheckpointSize()), cancellationToken).ConfigureAwait(false);
-        return true;
+        return new ReceivedMessage(Math.Max(stream.ReceivedThrough, message.LogThrough), checkpoint.Accepted, receipts);
     }
 
-    /// <summary>Asks <paramref name="origin"/> for its stream again from what we received of it.</summary>
-    public async Task RequestStreamGapAsync(string origin, CancellationToken cancellationToken)
+    /// <summary>Answers <paramref name="origin"/>: our position in its stream, the size of its checkpoint we hold, and the receipts.</summary>
+    public Task AcknowledgeAsync(string origin, PartnerStreamPosition stream, IReadOnlyList<byte[]> receipts, CancellationToken cancellationToken)
     {
-        var state = await node.Store.Partners.GetAsync(origin, cancellationToken).ConfigureAwait(false);
-        await RequestGapAsync(origin, state?.ReceivedThrough ?? 0, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(stream);
+        return ReplyAsync(origin, new EntriesAcknowledged(node.Id, origin, stream.ReceivedThrough, [.. receipts], stream.CheckpointSize), cancellationToken);
     }
 
-    /// <summary>Handles entries of one entity sent to fill a gap.</summary>
-    public async Task ReceiveRangeAsync(ReplicateEntityRange message, CancellationToken cancellationToken)
+    /// <summary>Asks <paramref name="origin"/> for its stream again from <paramref name="receivedThrough"/>, what we received of it.</summary>
+    public Task RequestStreamGapAsync(string origin, long receivedThrough, CancellationToken cancellationToken) =>
+        RequestGapAsync(origin, receivedThrough, cancellationToken);
+
+    /// <summary>Handles entries of one entity of a partner's stream, sent to fill a gap; returns the receipts.</summary>
+    public async Task<IReadOnlyList<byte[]>> ReceiveRangeAsync(ReplicateEntityRange message, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(message);
         using var span = telemetry.StartSpan("receive range", System.Diagnostics.ActivityKind.Consumer);
         span?.SetTag(Telemetry.MetricNames.PartnerTag, message.Origin).SetTag("interconnect.entries", message.Entries?.Count ?? 0);
-        if (!node.IsPartner(message.Origin))
-        {
-            Rejections.Count("not-a-partner");
-            telemetry.Rejected(message.Origin, issued: true, "not-a-partner");
-            LogStranger(logger, message.Origin);
-            return;
-        }
-
         RefuseIfTooLarge(message.Origin, message.Entries);
         var receipts = new List<byte[]>();
         await ApplyAsync(message.Origin, message.Entries ?? [], receipts, cancellationToken).ConfigureAwait(false);
-        var state = await node.Store.Partners.GetAsync(message.Origin, cancellationToken).ConfigureAwait(false);
-        await ReplyAsync(message.Origin, new EntriesAcknowledged(node.Id, message.Origin, state?.ReceivedThrough ?? 0, receipts, state.HeldCheckpointSize()), cancellationToken).ConfigureAwait(false);
+        return receipts;
     }
 
     private async Task ApplyAsync(string origin, IReadOnlyList<WireEntry> wires, List<byte[]> receipts, CancellationToken cancellationToken)
@@ -433,7 +432,7 @@ internal sealed partial class InboundReceiver(
         throw new MalformedMessageException(tooLarge);
     }
 
-    private (byte[]? Accepted, string? Problem) CheckCheckpoint(ReplicateEntries message, PartnerState state)
+    private (byte[]? Accepted, string? Problem) CheckCheckpoint(ReplicateEntries message, byte[]? held)
     {
         if (message.Checkpoint is null)
         {
@@ -466,12 +465,12 @@ internal sealed partial class InboundReceiver(
             return Alarm(message.Origin, "checkpoint-inconsistent", "The checkpoint's signature does not verify: " + fault.Describe());
         }
 
-        if (state.LastCheckpoint is null)
+        if (held is null)
         {
             return (message.Checkpoint, null);
         }
 
-        var older = SignedCheckpoint.Decode(state.LastCheckpoint).Value!;
+        var older = SignedCheckpoint.Decode(held).Value!;
         if (newer.Checkpoint.TreeSize < older.Checkpoint.TreeSize && newer.Checkpoint.Timestamp <= older.Checkpoint.Timestamp)
         {
             // Signed before the one we hold: the message was overtaken (sent again, or delivered
@@ -536,33 +535,6 @@ internal sealed partial class InboundReceiver(
     {
         alarms.Raise(origin, kind, problem);
         return (null, problem);
-    }
-
-    /// <summary>
-    /// Stores how far the origin's stream is processed, starting from the state read for this message;
-    /// the row is shared with our own cursor at that partner, so a conflict re-reads and tries again.
-    /// </summary>
-    private async Task<PartnerState> SaveStreamStateAsync(PartnerState read, long through, byte[]? checkpoint, CancellationToken cancellationToken)
-    {
-        var stored = read;
-        for (var attempt = 0; ; attempt++)
-        {
-            var next = stored with
-            {
-                UpdatedAt = node.Time.GetUtcNow(),
-                ReceivedThrough = Math.Max(stored.ReceivedThrough, through),
-                LastCheckpoint = checkpoint ?? stored.LastCheckpoint,
-            };
-            try
-            {
-                return await node.Store.Partners.SaveAsync(next, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ConcurrencyConflictException) when (attempt < 8)
-            {
-                stored = await node.Store.Partners.GetAsync(read.Partner, cancellationToken).ConfigureAwait(false)
-                    ?? new PartnerState(read.Partner, 0, null, node.Time.GetUtcNow());
-            }
-        }
     }
 
     private async Task<byte[]> EndorseAsync(DisclosedEntry entry, CancellationToken cancellationToken)

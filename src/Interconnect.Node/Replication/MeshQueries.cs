@@ -13,7 +13,6 @@ namespace Interconnect.Node.Replication;
 /// <summary>Reads of the mesh: partner links, what partners shared with us, endorsements of our entries.</summary>
 internal sealed class MeshQueries(
     AdministrationNode node,
-    PartnerReplicator replicator,
     IPartnerChannel channel,
     AgreementBook agreements,
     InboundReceiver receiver,
@@ -33,9 +32,10 @@ internal sealed class MeshQueries(
         var size = await node.Log.SizeAsync(cancellationToken).ConfigureAwait(false);
         foreach (var partner in node.Partners)
         {
-            var state = await node.Store.Partners.GetAsync(partner, cancellationToken).ConfigureAwait(false);
-            var link = replicator.Link(partner);
-            var acknowledged = Math.Max(link?.Acknowledged ?? 0, state?.AcknowledgedThrough ?? 0);
+            // The link and stream grains hold where each direction stands (asking activates them).
+            var link = await node.Grains.GetGrain<IPartnerLinkGrain>(partner).Status().WaitAsync(cancellationToken).ConfigureAwait(false);
+            var stream = await node.StreamFromAsync(partner).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var acknowledged = link.Acknowledged;
             var lag = 0.0;
             if (acknowledged < size)
             {
@@ -51,8 +51,8 @@ internal sealed class MeshQueries(
             }
 
             links.Add(new PartnerLinkStatus(
-                partner, channel.IsConnected(partner), size - acknowledged, acknowledged, link?.AcknowledgedAt ?? state?.UpdatedAt,
-                lag, state?.ReceivedThrough ?? 0, state.HeldCheckpointSize(), alarms.Latest(partner)));
+                partner, channel.IsConnected(partner), size - acknowledged, acknowledged, link.AcknowledgedAt,
+                lag, stream.ReceivedThrough, stream.CheckpointSize, alarms.Latest(partner)));
         }
 
         return links;

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Interconnect.Contracts;
 using Interconnect.Grains.Log;
+using Interconnect.Node.Hosting;
+using Orleans.Concurrency;
 
 namespace Interconnect.Node.Replication;
 
@@ -17,6 +19,10 @@ public interface IPartnerInboundGrain : IGrainWithStringKey
 
     /// <summary>Entries of one entity, sent to fill a gap.</summary>
     Task ReceiveRange(ReplicateEntityRange message);
+
+    /// <summary>Where we stand in the partner's stream.</summary>
+    [AlwaysInterleave]
+    Task<PartnerStreamPosition> Position();
 }
 
 /// <summary>
@@ -25,9 +31,16 @@ public interface IPartnerInboundGrain : IGrainWithStringKey
 /// is held (at most <see cref="MaxHeld"/>) and applied once its predecessor has been, instead of being
 /// dropped and sent again. A message still held after <see cref="GapAfter"/> (its predecessor lost)
 /// makes the grain ask the partner for the stream again. Held messages live in memory only: if the
-/// silo dies the partner's unacknowledged range is sent again, as after any loss.
+/// silo dies the partner's unacknowledged range is sent again, as after any loss. Where the stream
+/// stands (and the partner's last checkpoint we accepted) is the grain's state in Orleans grain
+/// storage; an administration upgraded from before it starts from the partners table's row.
 /// </summary>
-internal sealed partial class PartnerInboundGrain(InboundReceiver receiver, TimeProvider time, ILogger<PartnerInboundGrain> logger) : Grain, IPartnerInboundGrain
+internal sealed partial class PartnerInboundGrain(
+    [PersistentState("stream", NodeSilo.StateStorage)] IPersistentState<PartnerStreamState> state,
+    AdministrationNode node,
+    InboundReceiver receiver,
+    TimeProvider time,
+    ILogger<PartnerInboundGrain> logger) : Grain, IPartnerInboundGrain
 {
     /// <summary>The most messages held ahead of the stream.</summary>
     public const int MaxHeld = 64;
@@ -41,10 +54,30 @@ internal sealed partial class PartnerInboundGrain(InboundReceiver receiver, Time
 
     private string Partner => this.GetPrimaryKeyString();
 
+    private PartnerStreamPosition Current => new(state.State.ReceivedThrough, state.State.LastCheckpoint);
+
+    /// <inheritdoc />
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!node.IsPartner(Partner))
+        {
+            throw new InvalidOperationException($"{Partner} is not a partner of {node.Id}; there is no stream from it.");
+        }
+
+        await state.SeedFromPartnersTableAsync(node, Partner, (s, row) =>
+        {
+            s.ReceivedThrough = Math.Max(s.ReceivedThrough, row.ReceivedThrough);
+            s.LastCheckpoint ??= row.LastCheckpoint;
+            s.UpdatedAt = row.UpdatedAt;
+        }, cancellationToken).ConfigureAwait(true);
+    }
+
+    public Task<PartnerStreamPosition> Position() => Task.FromResult(Current);
+
     public async Task Receive(ReplicateEntries message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (!await receiver.ReceiveAsync(message, CancellationToken.None, requestGapWhenAhead: false).ConfigureAwait(true))
+        if (!await ApplyAsync(message).ConfigureAwait(true))
         {
             Hold(message);
             return;
@@ -54,7 +87,7 @@ internal sealed partial class PartnerInboundGrain(InboundReceiver receiver, Time
         while (_held.Count > 0)
         {
             var next = _held.Values[0];
-            if (!await receiver.ReceiveAsync(next, CancellationToken.None, requestGapWhenAhead: false).ConfigureAwait(true))
+            if (!await ApplyAsync(next).ConfigureAwait(true))
             {
                 break;
             }
@@ -64,7 +97,31 @@ internal sealed partial class PartnerInboundGrain(InboundReceiver receiver, Time
         }
     }
 
-    public Task ReceiveRange(ReplicateEntityRange message) => receiver.ReceiveRangeAsync(message, CancellationToken.None);
+    public async Task ReceiveRange(ReplicateEntityRange message)
+    {
+        var receipts = await receiver.ReceiveRangeAsync(message, CancellationToken.None).ConfigureAwait(true);
+        await receiver.AcknowledgeAsync(Partner, Current, receipts, CancellationToken.None).ConfigureAwait(true);
+    }
+
+    // Applies a message that follows what the stream holds (false: it is ahead), stores the new
+    // position, then acknowledges: an acknowledgement never claims more than is stored.
+    private async Task<bool> ApplyAsync(ReplicateEntries message)
+    {
+        if (await receiver.ReceiveAsync(message, Current, CancellationToken.None).ConfigureAwait(true) is not { } received)
+        {
+            return false;
+        }
+
+        var now = time.GetUtcNow();
+        await state.UpdateAsync(s =>
+        {
+            s.ReceivedThrough = Math.Max(s.ReceivedThrough, received.Through);
+            s.LastCheckpoint = received.AcceptedCheckpoint ?? s.LastCheckpoint;
+            s.UpdatedAt = now;
+        }).ConfigureAwait(true);
+        await receiver.AcknowledgeAsync(Partner, Current, received.Receipts, CancellationToken.None).ConfigureAwait(true);
+        return true;
+    }
 
     private void Hold(ReplicateEntries message)
     {
@@ -94,7 +151,7 @@ internal sealed partial class PartnerInboundGrain(InboundReceiver receiver, Time
         // The predecessor of what we hold is not coming: ask for the stream again; the held messages
         // are sent again with it.
         _held.Clear();
-        await receiver.RequestStreamGapAsync(Partner, cancellationToken).ConfigureAwait(true);
+        await receiver.RequestStreamGapAsync(Partner, state.State.ReceivedThrough, cancellationToken).ConfigureAwait(true);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A message of {Partner}'s stream from leaf {LogFrom} is far ahead ({Held} held already); it will be sent again")]

@@ -45,8 +45,10 @@ public sealed record PartnerLinkSnapshot(
     [property: Id(3)] long Sent);
 
 /// <summary>
-/// Sends our log to one partner: the ledger is the outbox. A stored cursor records the log leaves
-/// the partner has acknowledged; after any restart or failover sending resumes from it. Each message
+/// Sends our log to one partner: the ledger is the outbox. A cursor in the grain's state (Orleans
+/// grain storage) records the log leaves the partner has acknowledged; after any restart or
+/// failover sending resumes from it (an administration upgraded from before it starts from the
+/// partners table's row). Each message
 /// covers a range of leaves and carries only the entries that the partner may receive, disclosed
 /// under the governing MRA's policy, with our latest signed checkpoint and a consistency proof from
 /// the last checkpoint the partner holds. Unacknowledged ranges are sent again after a timeout that
@@ -55,6 +57,7 @@ public sealed record PartnerLinkSnapshot(
 /// </summary>
 [KeepAlive]
 internal sealed partial class PartnerLinkGrain(
+    [PersistentState("link", NodeSilo.StateStorage)] IPersistentState<PartnerLinkState> cursor,
     AdministrationNode node,
     ReplicationScope scope,
     AgreementBook agreements,
@@ -80,8 +83,13 @@ internal sealed partial class PartnerLinkGrain(
             throw new InvalidOperationException($"{Partner} is not a partner of {node.Id}; there is no link to it.");
         }
 
-        var stored = await node.Store.Partners.GetAsync(Partner, cancellationToken).ConfigureAwait(true);
-        _link = new PartnerLink(Partner, stored?.AcknowledgedThrough ?? 0, stored?.UpdatedAt, options.ResendAfter);
+        await cursor.SeedFromPartnersTableAsync(node, Partner, (c, row) =>
+        {
+            c.AcknowledgedThrough = Math.Max(c.AcknowledgedThrough, row.AcknowledgedThrough);
+            c.AcknowledgedAt ??= row.UpdatedAt;
+        }, cancellationToken).ConfigureAwait(true);
+
+        _link = new PartnerLink(Partner, cursor.State.AcknowledgedThrough, cursor.State.AcknowledgedAt, options.ResendAfter);
         // This silo's book may predate agreement entries another silo's link activation already sent past.
         agreements.Invalidate();
         _timer = this.RegisterGrainTimer(SendAsync, new GrainTimerCreationOptions(TimeSpan.Zero, options.PollInterval) { KeepAlive = true });
@@ -103,31 +111,18 @@ internal sealed partial class PartnerLinkGrain(
             return;
         }
 
-        // The cursor is compare-and-set: a second activation during a membership change may record too.
-        for (var attempt = 0; ; attempt++)
+        // Only forward: a second activation during a membership change may have recorded more.
+        var now = node.Time.GetUtcNow();
+        await cursor.UpdateAsync(c =>
         {
-            var stored = await node.Store.Partners.GetAsync(Partner).ConfigureAwait(true);
-            if (stored is not null && stored.AcknowledgedThrough >= receivedThrough)
+            if (receivedThrough > c.AcknowledgedThrough)
             {
-                _link.Acknowledge(stored.AcknowledgedThrough, node.Time.GetUtcNow());
-                await Wake().ConfigureAwait(true);
-                return;
+                c.AcknowledgedThrough = receivedThrough;
+                c.AcknowledgedAt = now;
             }
-
-            var next = stored is null
-                ? new PartnerState(Partner, receivedThrough, null, node.Time.GetUtcNow())
-                : stored with { AcknowledgedThrough = receivedThrough, UpdatedAt = node.Time.GetUtcNow() };
-            try
-            {
-                await node.Store.Partners.SaveAsync(next).ConfigureAwait(true);
-                _link.Acknowledge(receivedThrough, next.UpdatedAt);
-                await Wake().ConfigureAwait(true);
-                return;
-            }
-            catch (ConcurrencyConflictException) when (attempt < 8)
-            {
-            }
-        }
+        }).ConfigureAwait(true);
+        _link.Acknowledge(cursor.State.AcknowledgedThrough, cursor.State.AcknowledgedAt ?? now);
+        await Wake().ConfigureAwait(true);
     }
 
     /// <inheritdoc />

@@ -23,9 +23,9 @@ internal sealed class PartnerMessagesConsumer(
     {
         using var unattributed = Grains.Runtime.Actor.None();
         var message = Addressed(context.Message, context.Message.Destination, context.Message.Origin);
-        if (!node.IsPartner(message.Origin))
+        if (receiver.RefusedStranger(message.Origin))
         {
-            return receiver.ReceiveAsync(message, context.CancellationToken);
+            return Task.CompletedTask;
         }
 
         OwnConsumeSpans();
@@ -36,9 +36,9 @@ internal sealed class PartnerMessagesConsumer(
     {
         using var unattributed = Grains.Runtime.Actor.None();
         var message = Addressed(context.Message, context.Message.Destination, context.Message.Origin);
-        if (!node.IsPartner(message.Origin))
+        if (receiver.RefusedStranger(message.Origin))
         {
-            return receiver.ReceiveRangeAsync(message, context.CancellationToken);
+            return Task.CompletedTask;
         }
 
         OwnConsumeSpans();

@@ -54,7 +54,7 @@ public sealed class HostileInputTests(HostileMeshFixture fixture) : HostileCaseB
         var jp = Node("JP");
         var held = await jp.Store.Entities.ReadAsync(Aeo, 1, 100);
         Assert.True(held.Count >= 2);
-        var state = (await jp.Store.Partners.GetAsync("NL"))!;
+        var state = await jp.StreamFromAsync("NL");
         var before = await StoredState.TakeAsync(jp);
         var endorsed = EndorsementsIssued("JP");
         var rejected = Queries("JP").RejectionsByReason.Values.Sum();
@@ -155,7 +155,7 @@ public sealed class HostileInputTests(HostileMeshFixture fixture) : HostileCaseB
         await WaitAsync(() => Counted("JP", "not-a-partner") >= counted + 2, "both messages refused");
         Assert.Equal(issued + 2, Issued("JP", "not-a-partner"));
         await SettleAsync();
-        Assert.Null(await jp.Store.Partners.GetAsync("XX"));
+        Assert.Contains("not a partner", (await Assert.ThrowsAnyAsync<Exception>(() => jp.StreamFromAsync("XX"))).Message, StringComparison.Ordinal);
         Assert.Null(await jp.Store.Entities.GetHeadAsync(new EntityKey("XX", AeoOperatorGrain.EntityKind, "XXAEO0001")));
         Assert.Equal(before, await StoredState.TakeAsync(jp, "XX"));
         Row(5, "non-partner", "a stream message and a range from XX, an administration not configured", "not-a-partner (counted only: no receipt to a stranger)", "not-a-partner, no receipt, no partner row", "not-a-partner (x2)");

@@ -108,9 +108,11 @@ public static class StoredState
 
         lines.Sort(StringComparer.Ordinal);
         lines.Add($"log size {await node.Store.Log.GetSizeAsync().ConfigureAwait(false)}");
-        foreach (var state in (await node.Store.Partners.ListAsync().ConfigureAwait(false)).OrderBy(s => s.Partner, StringComparer.Ordinal))
+        foreach (var partner in node.Partners.Order(StringComparer.Ordinal))
         {
-            lines.Add($"partner {state.Partner}: received through {state.ReceivedThrough}, acknowledged through {state.AcknowledgedThrough}, checkpoint {state.HeldCheckpointSize()}");
+            var stream = await node.StreamFromAsync(partner).ConfigureAwait(false);
+            var link = await node.Grains.GetGrain<IPartnerLinkGrain>(partner).Status().ConfigureAwait(false);
+            lines.Add($"partner {partner}: received through {stream.ReceivedThrough}, acknowledged through {link.Acknowledged}, checkpoint {stream.CheckpointSize}");
         }
 
         return string.Join('\n', lines);

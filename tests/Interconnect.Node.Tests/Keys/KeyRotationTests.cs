@@ -6,6 +6,7 @@ using Interconnect.Ledger.KeySets;
 using Interconnect.Node.Audit;
 using Interconnect.Node.Configuration;
 using Interconnect.Node.Demo;
+using Interconnect.Node.Replication;
 using Interconnect.Storage;
 
 namespace Interconnect.Node.Tests.Keys;
@@ -97,7 +98,7 @@ public sealed class KeyRotationTests
         var checkpoint = await nl.Log.CheckpointAsync();
         Assert.Equal(keys.NextKeyId, checkpoint.KeyId);
         Assert.Null(checkpoint.Verify(jp.PartnerKeys));
-        var held = (await jp.Store.Partners.GetAsync("NL"))!.LastCheckpoint;
+        var held = (await jp.StreamFromAsync("NL")).LastCheckpoint;
         Assert.NotNull(held);
         Assert.Null(SignedCheckpoint.Decode(held).Value!.Verify(jp.PartnerKeys));
 
