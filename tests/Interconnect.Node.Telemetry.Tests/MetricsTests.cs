@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using Interconnect.Node.Api.Operations;
 using Interconnect.Node.Configuration;
 using Interconnect.Node.Demo;
+using Interconnect.Node.Tests;
 using Interconnect.Node.Telemetry.Tests.Support;
 using Interconnect.Node.Transport.Tests;
 
