@@ -59,12 +59,7 @@ internal sealed partial class PartnerInboundGrain(
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (!node.IsPartner(Partner))
-        {
-            throw new InvalidOperationException($"{Partner} is not a partner of {node.Id}; there is no stream from it.");
-        }
-
-        await state.SeedFromPartnersTableAsync(node, Partner, (s, row) =>
+        await state.ActivateForPartnerAsync(node, Partner, "stream from", (s, row) =>
         {
             s.ReceivedThrough = Math.Max(s.ReceivedThrough, row.ReceivedThrough);
             s.LastCheckpoint ??= row.LastCheckpoint;

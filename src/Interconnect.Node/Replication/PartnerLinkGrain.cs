@@ -78,12 +78,7 @@ internal sealed partial class PartnerLinkGrain(
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (!node.IsPartner(Partner))
-        {
-            throw new InvalidOperationException($"{Partner} is not a partner of {node.Id}; there is no link to it.");
-        }
-
-        await cursor.SeedFromPartnersTableAsync(node, Partner, (c, row) =>
+        await cursor.ActivateForPartnerAsync(node, Partner, "link to", (c, row) =>
         {
             c.AcknowledgedThrough = Math.Max(c.AcknowledgedThrough, row.AcknowledgedThrough);
             c.AcknowledgedAt ??= row.UpdatedAt;

@@ -63,12 +63,18 @@ internal static class PartnerStates
         checkpoint is { } bytes ? SignedCheckpoint.Decode(bytes).Value?.Checkpoint.TreeSize ?? 0 : 0;
 
     /// <summary>
-    /// A grain with no stored state starts from the <c>partners</c> table's row of
-    /// <paramref name="partner"/>, if there is one: a node upgraded from before grain state (ADR 0012).
+    /// Activates a partner's grain state: refused for an administration that is no partner (there is
+    /// no <paramref name="what"/> it); with no stored state, starts from the <c>partners</c> table's row
+    /// of <paramref name="partner"/>, if there is one: a node upgraded from before grain state (ADR 0012).
     /// </summary>
-    public static async Task SeedFromPartnersTableAsync<T>(
-        this IPersistentState<T> state, AdministrationNode node, string partner, Action<T, Storage.PartnerState> seed, CancellationToken cancellationToken)
+    public static async Task ActivateForPartnerAsync<T>(
+        this IPersistentState<T> state, AdministrationNode node, string partner, string what, Action<T, Storage.PartnerState> seed, CancellationToken cancellationToken)
     {
+        if (!node.IsPartner(partner))
+        {
+            throw new InvalidOperationException($"{partner} is not a partner of {node.Id}; there is no {what} it.");
+        }
+
         if (!state.RecordExists && await node.Store.Partners.GetAsync(partner, cancellationToken).ConfigureAwait(true) is { } row)
         {
             await state.UpdateAsync(s => seed(s, row)).ConfigureAwait(true);
